@@ -1,0 +1,30 @@
+/**
+ * The contract between the detection models (detect/) and everything that runs them: the detector
+ * role, `seismo validate`, `seismo replay` and the benchmark. A model sees one series, one point
+ * at a time, in time order, and never sees labels.
+ */
+
+/** What a model says about one point, computed before and after seeing it. */
+export interface PointResult {
+  /** Anomaly score in [0, 1]. 0 during warm-up. */
+  score: number;
+  /** One-step-ahead forecast made before the value was seen; null during warm-up. */
+  forecast: number | null;
+  /** Expected band made before the value was seen; null during warm-up. */
+  lo: number | null;
+  hi: number | null;
+  /** Per-detector sub-scores in [0, 1], e.g. `{ mad: 0.97, cusum: 0.2 }`. */
+  detectors: Record<string, number>;
+  /** False while the series is still warming up. */
+  warm: boolean;
+}
+
+/** Online, bounded-memory model of one series. */
+export interface SeriesModel {
+  update(ts: number, value: number): PointResult;
+  /** JSON-serialisable state, restorable with the factory's `restore`. */
+  snapshot(): unknown;
+}
+
+/** Alert decision for one point, from scores and the configured alert logic. */
+export type AlertTransition = 'open' | 'resolve' | null;
