@@ -1,0 +1,3 @@
+export * from './scorer.js';
+export * from './profiles.js';
+export * from './labels.js';
