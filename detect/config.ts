@@ -1,6 +1,41 @@
 import { z } from 'zod';
 import { strictObject } from '../config/strict.js';
 
+/**
+ * Seasonality search of the forecaster. The model keeps a bounded buffer of the first
+ * `searchPoints` values, then looks for an hourly, daily or weekly season (in samples, from the
+ * inferred sample interval) by autocorrelation and, if one is found, initialises Holt-Winters.
+ */
+export const seasonSchema = strictObject({
+  /** Look for a season at all. Default true. */
+  enabled: z.boolean().default(true),
+  /** Values buffered before the season search runs (bounded memory during warm-up). Default 900. */
+  searchPoints: z.int().min(16).max(20_000).default(900),
+  /** Longest season the model will keep, in samples (bounds per-series memory). Default 2016. */
+  maxPeriodPoints: z.int().min(2).max(20_000).default(2016),
+  /** Autocorrelation at the candidate lag needed to accept a season, in (0,1). Default 0.3. */
+  minAutocorrelation: z.number().gt(0).lt(1).default(0.3),
+});
+
+/**
+ * The point (in each sub-detector's own statistic) where its score reaches 0.9. Scores are a
+ * smooth monotone map of the statistic, so these are the knobs of each detector's sensitivity.
+ */
+export const detectorLevelsSchema = strictObject({
+  /** |forecast residual| in robust sigmas. Default 6. */
+  forecast: z.number().positive().default(6),
+  /** |value - rolling median| in robust sigmas of the value window. Default 7. */
+  level: z.number().positive().default(7),
+  /** Two-sided CUSUM statistic of standardised residuals (slack 0.5). Default 10. */
+  cusum: z.number().positive().default(10),
+  /** |step between consecutive values| in robust sigmas of recent steps. Default 8. */
+  roc: z.number().positive().default(8),
+  /** EWMA chart of standardised residuals, in chart sigmas. Default 5. */
+  ewma: z.number().positive().default(5),
+  /** Short/long residual variance ratio (dimensionless). Default 8. */
+  variance: z.number().gt(1).default(8),
+});
+
 /** Detector and alert-logic settings. Defaults are fixed here, before any evaluation. */
 export const detectSchema = strictObject({
   /** Points a series needs before it may alert. Default 30. */
@@ -15,5 +50,31 @@ export const detectSchema = strictObject({
   resolveAfter: z.int().min(1).default(5),
   /** After a resolve, no new alert for this series for this many points. Default 0. */
   cooldownPoints: z.int().min(0).default(0),
+  /** Half-width of the expected band around the forecast, in robust residual sigmas. Default 3. */
+  bandSigmas: z.number().positive().default(3),
+  /** Length of the rolling windows behind the robust statistics, in points. Default 256. */
+  windowPoints: z.int().min(16).max(4096).default(256),
+  /** Seasonality search of the forecaster. */
+  season: seasonSchema.prefault({}),
+  /** Per-detector statistic at which its score is 0.9. */
+  levels: detectorLevelsSchema.prefault({}),
+  /**
+   * Weight of a learned combiner's output in the final score, in [0,1], when one is supplied
+   * (1 = the combiner alone, 0 = the hand-built ensemble alone). Default 1.
+   */
+  combinerWeight: z.number().min(0).max(1).default(1),
+}).superRefine((v, ctx) => {
+  if (v.resolveThreshold > v.threshold) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['resolveThreshold'],
+      message: `resolveThreshold (${v.resolveThreshold}) must not exceed threshold (${v.threshold}); lower it or raise threshold`,
+    });
+  }
 });
 export type DetectConfig = z.infer<typeof detectSchema>;
+
+/** A full DetectConfig from a partial one (defaults applied, validated). */
+export function detectConfig(partial: Record<string, unknown> = {}): DetectConfig {
+  return detectSchema.parse(partial);
+}

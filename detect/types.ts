@@ -17,6 +17,11 @@ export interface PointResult {
   detectors: Record<string, number>;
   /** False while the series is still warming up. */
   warm: boolean;
+  /**
+   * Normalised feature vector the learned combiner sees, in the order of `FEATURE_NAMES`
+   * (detect/model.ts). Present once the model is warm; absent during warm-up.
+   */
+  features?: number[];
 }
 
 /** Online, bounded-memory model of one series. */

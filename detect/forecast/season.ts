@@ -1,0 +1,137 @@
+/**
+ * Season detection for the forecaster: which of the calendar periods (hourly, daily, weekly,
+ * expressed in samples at the series' own interval) the warm-up buffer repeats with.
+ */
+
+const HOUR_MS = 3_600_000;
+const CALENDAR_PERIODS_MS = [HOUR_MS, 24 * HOUR_MS, 7 * 24 * HOUR_MS];
+
+/** Median of the positive deltas between consecutive timestamps; 0 when there are none. */
+export function medianDelta(ts: readonly number[]): number {
+  const d: number[] = [];
+  for (let i = 1; i < ts.length; i++) {
+    const x = ts[i] - ts[i - 1];
+    if (x > 0) d.push(x);
+  }
+  if (d.length === 0) return 0;
+  d.sort((a, b) => a - b);
+  return d[d.length >> 1];
+}
+
+/** Hourly, daily and weekly periods in samples for a given interval, within [2, maxPeriod]. */
+export function candidatePeriods(intervalMs: number, maxPeriod: number): number[] {
+  if (!(intervalMs > 0)) return [];
+  const out: number[] = [];
+  for (const p of CALENDAR_PERIODS_MS) {
+    const n = Math.round(p / intervalMs);
+    if (n >= 2 && n <= maxPeriod && Math.abs(n * intervalMs - p) / p < 0.05 && !out.includes(n)) out.push(n);
+  }
+  return out;
+}
+
+/** Values minus their least-squares line, so a trend does not pose as autocorrelation. */
+export function detrend(values: readonly number[]): Float64Array {
+  const n = values.length;
+  const out = new Float64Array(n);
+  if (n === 0) return out;
+  const mx = (n - 1) / 2;
+  let my = 0;
+  for (const v of values) my += v;
+  my /= n;
+  let sxy = 0;
+  let sxx = 0;
+  for (let i = 0; i < n; i++) {
+    sxy += (i - mx) * (values[i] - my);
+    sxx += (i - mx) * (i - mx);
+  }
+  const slope = sxx > 0 ? sxy / sxx : 0;
+  for (let i = 0; i < n; i++) out[i] = values[i] - my - slope * (i - mx);
+  return out;
+}
+
+/** Sample autocorrelation of a zero-mean series at `lag`. */
+export function autocorrelation(x: ArrayLike<number>, lag: number): number {
+  const n = x.length;
+  if (lag <= 0 || lag >= n) return 0;
+  let den = 0;
+  for (let i = 0; i < n; i++) den += x[i] * x[i];
+  if (den <= 0) return 0;
+  let num = 0;
+  for (let i = lag; i < n; i++) num += x[i] * x[i - lag];
+  return num / den;
+}
+
+export interface SeasonResult {
+  period: number;
+  acf: number;
+  multiplicative: boolean;
+}
+
+/**
+ * The strongest candidate period whose autocorrelation is at least `minAcf` and clearly above the
+ * autocorrelation at half the period (which rules out mere persistence: a slowly wandering series
+ * correlates with itself at every short lag, a seasonal one dips in between). Needs at least
+ * three full periods in the buffer. Null when nothing qualifies.
+ */
+export function detectSeason(values: readonly number[], candidates: readonly number[], minAcf: number): SeasonResult | null {
+  const x = detrend(values);
+  let best: SeasonResult | null = null;
+  for (const p of candidates) {
+    if (p * 3 > values.length) continue;
+    const a = autocorrelation(x, p);
+    const half = autocorrelation(x, Math.max(1, Math.round(p / 2)));
+    if (a < minAcf || a - half < 0.2) continue;
+    if (best === null || a > best.acf) best = { period: p, acf: a, multiplicative: false };
+  }
+  if (best !== null) best.multiplicative = seasonScalesWithLevel(values, best.period);
+  return best;
+}
+
+/**
+ * True when every value is positive and the swing within each cycle grows with the cycle's
+ * level (correlation of per-cycle mean and spread above 0.6, levels varying by 20 %+).
+ */
+export function seasonScalesWithLevel(values: readonly number[], period: number): boolean {
+  const cycles = Math.floor(values.length / period);
+  if (cycles < 3) return false;
+  for (const v of values) if (!(v > 0)) return false;
+  const means: number[] = [];
+  const spreads: number[] = [];
+  for (let c = 0; c < cycles; c++) {
+    let s = 0;
+    let ss = 0;
+    for (let j = 0; j < period; j++) {
+      const v = values[c * period + j];
+      s += v;
+      ss += v * v;
+    }
+    const m = s / period;
+    means.push(m);
+    spreads.push(Math.sqrt(Math.max(0, ss / period - m * m)));
+  }
+  const lo = Math.min(...means);
+  const hi = Math.max(...means);
+  if (hi < lo * 1.2) return false;
+  return correlation(means, spreads) > 0.6;
+}
+
+function correlation(a: readonly number[], b: readonly number[]): number {
+  const n = a.length;
+  let ma = 0;
+  let mb = 0;
+  for (let i = 0; i < n; i++) {
+    ma += a[i];
+    mb += b[i];
+  }
+  ma /= n;
+  mb /= n;
+  let sab = 0;
+  let saa = 0;
+  let sbb = 0;
+  for (let i = 0; i < n; i++) {
+    sab += (a[i] - ma) * (b[i] - mb);
+    saa += (a[i] - ma) ** 2;
+    sbb += (b[i] - mb) ** 2;
+  }
+  return saa > 0 && sbb > 0 ? sab / Math.sqrt(saa * sbb) : 0;
+}

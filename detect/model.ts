@@ -1,0 +1,181 @@
+import { SeismoError } from '../pipeline/errors.js';
+import type { DetectConfig } from './config.js';
+import { combineScores, DETECTOR_NAMES, DETECTOR_WEIGHTS, tailScore } from './ensemble/score.js';
+import { Forecaster, type ForecasterState } from './forecast/forecaster.js';
+import { RobustStats, type RobustStatsState } from './robust/series-stats.js';
+import type { PointResult, SeriesModel } from './types.js';
+
+/**
+ * The feature vector a learned combiner sees (PointResult.features), in this order. Every entry
+ * is dimensionless, so one combiner can serve series of any scale:
+ * - `s_*`: the sub-detector scores in [0,1] (see detect/ensemble/score.ts), and `ensemble`, the
+ *   hand-built combination of them;
+ * - `resid_z`: forecast residual in robust residual sigmas; `value_z`: value against the rolling
+ *   median in robust sigmas of the value window; `cusum`: signed two-sided CUSUM statistic;
+ *   `log_var_ratio`: log of short/long residual variance; `roc_z`: step from the previous value
+ *   in robust sigmas of recent steps; `ewma_z`: EWMA chart of residual z in chart sigmas;
+ *   `band_pos`: where the value fell in the expected band (0 = lo, 1 = hi); `seasonal`: 1 when a
+ *   season was found.
+ * z-like entries are clipped to ±50 and band_pos to ±25. Appending names is a compatible change;
+ * reordering or removing one invalidates trained combiners.
+ */
+export const FEATURE_NAMES: readonly string[] = Object.freeze([
+  's_forecast',
+  's_level',
+  's_cusum',
+  's_roc',
+  's_ewma',
+  's_variance',
+  'ensemble',
+  'resid_z',
+  'value_z',
+  'cusum',
+  'log_var_ratio',
+  'roc_z',
+  'ewma_z',
+  'band_pos',
+  'seasonal',
+]);
+
+/** Points every model needs before it can be warm, whatever warmupPoints says (windows need a few values). */
+export const MIN_WARM_POINTS = 8;
+
+export interface SeriesModelOptions {
+  /**
+   * Learned combiner: features (FEATURE_NAMES order) -> anomaly probability in [0,1]. When given,
+   * the score is `combinerWeight * combiner + (1 - combinerWeight) * ensemble`.
+   */
+  combiner?: (features: number[]) => number;
+  /** Sample interval in ms when known; otherwise inferred from the first timestamps. */
+  intervalMs?: number;
+}
+
+interface ModelState {
+  kind: 'seismo.series-model';
+  v: 1;
+  n: number;
+  forecaster: ForecasterState;
+  stats: RobustStatsState;
+}
+
+const clip = (x: number, c: number): number => (x > c ? c : x < -c ? -c : x !== x ? 0 : x);
+
+class EnsembleSeriesModel implements SeriesModel {
+  private n = 0;
+  private readonly weights = DETECTOR_NAMES.map((d) => DETECTOR_WEIGHTS[d]);
+  private readonly subScores = new Float64Array(DETECTOR_NAMES.length);
+  private readonly warmAt: number;
+
+  constructor(
+    private readonly cfg: DetectConfig,
+    private readonly opts: SeriesModelOptions,
+    private readonly forecaster: Forecaster,
+    private readonly stats: RobustStats,
+  ) {
+    this.warmAt = Math.max(cfg.warmupPoints, MIN_WARM_POINTS);
+  }
+
+  update(ts: number, value: number): PointResult {
+    if (!Number.isFinite(value)) {
+      // Samples are validated upstream; a non-finite value must not poison the state.
+      return { score: 0, forecast: null, lo: null, hi: null, detectors: {}, warm: this.n >= this.warmAt };
+    }
+    const f = this.forecaster.forecast();
+    const st = this.stats.update(value, f);
+    this.forecaster.update(ts, value);
+    const warm = this.n >= this.warmAt && f !== null;
+    this.n++;
+    if (!warm || f === null) return { score: 0, forecast: null, lo: null, hi: null, detectors: {}, warm: false };
+
+    const half = this.cfg.bandSigmas * st.residSigma;
+    const lo = f - half;
+    const hi = f + half;
+    const lv = this.cfg.levels;
+    const sc = this.subScores;
+    sc[0] = tailScore(Math.abs(st.residZ), lv.forecast);
+    sc[1] = tailScore(Math.abs(st.valueZ), lv.level);
+    sc[2] = tailScore(Math.abs(st.cusum), lv.cusum);
+    sc[3] = tailScore(Math.abs(st.rocZ), lv.roc);
+    sc[4] = tailScore(Math.abs(st.ewmaZ), lv.ewma);
+    sc[5] = st.varRatio > 1 ? tailScore(Math.log(st.varRatio), Math.log(lv.variance)) : 0;
+    const ensemble = combineScores(sc, this.weights);
+    const features = [
+      sc[0],
+      sc[1],
+      sc[2],
+      sc[3],
+      sc[4],
+      sc[5],
+      ensemble,
+      clip(st.residZ, 50),
+      clip(st.valueZ, 50),
+      clip(st.cusum, 50),
+      clip(Math.log(st.varRatio > 0 ? st.varRatio : 1e-12), 50),
+      clip(st.rocZ, 50),
+      clip(st.ewmaZ, 50),
+      clip(hi > lo ? (value - lo) / (hi - lo) : 0.5, 25),
+      this.forecaster.period > 0 ? 1 : 0,
+    ];
+    let score = ensemble;
+    if (this.opts.combiner) {
+      const c = this.opts.combiner(features);
+      const w = this.cfg.combinerWeight;
+      score = w * clip01(c) + (1 - w) * ensemble;
+    }
+    return {
+      score: clip01(score),
+      forecast: f,
+      lo,
+      hi,
+      detectors: {
+        forecast: sc[0],
+        level: sc[1],
+        cusum: sc[2],
+        roc: sc[3],
+        ewma: sc[4],
+        variance: sc[5],
+      },
+      warm: true,
+      features,
+    };
+  }
+
+  snapshot(): ModelState {
+    return { kind: 'seismo.series-model', v: 1, n: this.n, forecaster: this.forecaster.snapshot(), stats: this.stats.snapshot() };
+  }
+
+  setPoints(n: number): void {
+    this.n = n;
+  }
+}
+
+function clip01(x: number): number {
+  return x > 1 ? 1 : x > 0 ? x : 0;
+}
+
+/** A fresh model for one series. */
+export function createSeriesModel(cfg: DetectConfig, opts: SeriesModelOptions = {}): SeriesModel {
+  return new EnsembleSeriesModel(cfg, opts, new Forecaster(cfg.season, opts.intervalMs ?? 0), new RobustStats(cfg.windowPoints));
+}
+
+/**
+ * A model restored from `snapshot()` output (after a JSON round trip if need be); its next outputs
+ * are those the snapshotted model would have given. Throws a SeismoError on a state it cannot read.
+ */
+export function restoreSeriesModel(cfg: DetectConfig, state: unknown, opts: SeriesModelOptions = {}): SeriesModel {
+  if (!isModelState(state)) throw new SeismoError('cannot restore series model: not a seismo.series-model v1 state');
+  const m = new EnsembleSeriesModel(
+    cfg,
+    opts,
+    Forecaster.restore(cfg.season, state.forecaster, opts.intervalMs ?? 0),
+    RobustStats.restore(cfg.windowPoints, state.stats),
+  );
+  m.setPoints(state.n);
+  return m;
+}
+
+function isModelState(s: unknown): s is ModelState {
+  if (typeof s !== 'object' || s === null) return false;
+  const o = s as Partial<ModelState>;
+  return o.kind === 'seismo.series-model' && o.v === 1 && typeof o.n === 'number' && typeof o.forecaster === 'object' && typeof o.stats === 'object';
+}

@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { Forecaster } from '../../../detect/forecast/forecaster.js';
+import { candidatePeriods, detectSeason, medianDelta, seasonScalesWithLevel } from '../../../detect/forecast/season.js';
+
+const MIN = 60_000;
+const settings = { enabled: true, searchPoints: 900, maxPeriodPoints: 2016, minAutocorrelation: 0.3 };
+
+/** Deterministic pseudo-random noise in [-1, 1]. */
+function noise(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return (s / 2 ** 32) * 2 - 1;
+  };
+}
+
+describe('season detection', () => {
+  it('infers the interval from the median timestamp delta', () => {
+    expect(medianDelta([0, 5 * MIN, 10 * MIN, 30 * MIN, 35 * MIN, 40 * MIN])).toBe(5 * MIN);
+  });
+
+  it('maps hourly/daily/weekly to samples at the interval', () => {
+    expect(candidatePeriods(5 * MIN, 2016)).toEqual([12, 288, 2016]);
+    expect(candidatePeriods(MIN, 2016)).toEqual([60, 1440]);
+  });
+
+  it('finds a daily season in 5-minute data and no season in a random walk', () => {
+    const rnd = noise(1);
+    const daily = Array.from({ length: 900 }, (_, i) => 50 + 20 * Math.sin((2 * Math.PI * i) / 288) + 2 * rnd());
+    expect(detectSeason(daily, candidatePeriods(5 * MIN, 2016), 0.3)?.period).toBe(288);
+    let w = 0;
+    const walk = Array.from({ length: 900 }, () => (w += rnd()));
+    expect(detectSeason(walk, candidatePeriods(5 * MIN, 2016), 0.3)).toBeNull();
+  });
+
+  it('finds an hourly season in 5-minute data', () => {
+    const rnd = noise(2);
+    const hourly = Array.from({ length: 900 }, (_, i) => 10 + (i % 12 < 6 ? 5 : 0) + rnd());
+    expect(detectSeason(hourly, candidatePeriods(5 * MIN, 2016), 0.3)?.period).toBe(12);
+  });
+
+  it('calls a season multiplicative when its swing grows with the level', () => {
+    const grow = Array.from({ length: 1200 }, (_, i) => (10 + i / 20) * (1 + 0.5 * Math.sin((2 * Math.PI * i) / 100)));
+    expect(seasonScalesWithLevel(grow, 100)).toBe(true);
+    const flat = Array.from({ length: 1200 }, (_, i) => 10 + i / 20 + 5 * Math.sin((2 * Math.PI * i) / 100));
+    expect(seasonScalesWithLevel(flat, 100)).toBe(false);
+  });
+});
+
+describe('forecaster', () => {
+  it('tracks a noisy daily sine once the season is found, far better than the last value', () => {
+    const rnd = noise(3);
+    const f = new Forecaster(settings);
+    let model = 0;
+    let naive = 0;
+    let rows = 0;
+    let prev = NaN;
+    for (let i = 0; i < 288 * 6; i++) {
+      const y = 100 + 30 * Math.sin((2 * Math.PI * i) / 288) + 3 * rnd();
+      const fc = f.forecast();
+      if (i >= 1000 && fc !== null) {
+        model += Math.abs(y - fc);
+        naive += Math.abs(y - prev);
+        rows++;
+      }
+      f.update(i * 5 * MIN, y);
+      prev = y;
+    }
+    expect(f.period).toBe(288);
+    expect(f.intervalMs).toBe(5 * MIN);
+    // The noise is uniform on [-3, 3]: mean |noise| is 1.5, the floor for any forecaster.
+    expect(model / rows).toBeLessThan(1.8);
+    expect(model / naive).toBeLessThan(0.9);
+  });
+
+  it('follows a linear trend with small error', () => {
+    const f = new Forecaster({ ...settings, enabled: false });
+    let lastErr = Infinity;
+    for (let i = 0; i < 500; i++) {
+      const y = 10 + 0.5 * i;
+      const fc = f.forecast();
+      if (fc !== null) lastErr = Math.abs(y - fc);
+      f.update(i * MIN, y);
+    }
+    expect(lastErr).toBeLessThan(0.05);
+  });
+
+  it('is not dragged far by a single spike', () => {
+    const f = new Forecaster({ ...settings, enabled: false });
+    const rnd = noise(4);
+    for (let i = 0; i < 300; i++) f.update(i * MIN, 50 + rnd());
+    f.update(300 * MIN, 500);
+    const fc = f.forecast();
+    expect(fc).not.toBeNull();
+    expect(Math.abs((fc as number) - 50)).toBeLessThan(10);
+  });
+});

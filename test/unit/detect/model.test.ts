@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest';
+import { detectConfig } from '../../../detect/config.js';
+import { explain } from '../../../detect/explain.js';
+import { createSeriesModel, FEATURE_NAMES, restoreSeriesModel } from '../../../detect/model.js';
+import type { PointResult } from '../../../detect/types.js';
+
+const MIN = 60_000;
+
+function noise(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return (s / 2 ** 32) * 2 - 1;
+  };
+}
+
+function feed(values: number[], cfg = detectConfig({})): PointResult[] {
+  const m = createSeriesModel(cfg, { intervalMs: MIN });
+  return values.map((v, i) => m.update(i * MIN, v));
+}
+
+describe('series model', () => {
+  it('is cold (score 0, no band) during warm-up and warm after warmupPoints', () => {
+    const rnd = noise(1);
+    const out = feed(Array.from({ length: 60 }, () => 10 + rnd()), detectConfig({ warmupPoints: 40 }));
+    for (const r of out.slice(0, 40)) {
+      expect(r.warm).toBe(false);
+      expect(r.score).toBe(0);
+      expect(r.forecast).toBeNull();
+      expect(r.features).toBeUndefined();
+    }
+    for (const r of out.slice(40)) {
+      expect(r.warm).toBe(true);
+      expect(r.lo).not.toBeNull();
+      expect(r.features).toHaveLength(FEATURE_NAMES.length);
+    }
+  });
+
+  it('flags a spike with the forecast, level and rate-of-change detectors', () => {
+    const rnd = noise(2);
+    const values = Array.from({ length: 400 }, () => 50 + rnd());
+    values[300] = 80;
+    const out = feed(values);
+    const spike = out[300];
+    expect(spike.detectors.forecast).toBeGreaterThan(0.99);
+    expect(spike.detectors.level).toBeGreaterThan(0.99);
+    expect(spike.detectors.roc).toBeGreaterThan(0.99);
+    expect(spike.score).toBeGreaterThan(0.99);
+    expect(spike.hi as number).toBeLessThan(80);
+    const quiet = out.slice(100, 300).map((r) => r.score);
+    expect(Math.max(...quiet)).toBeLessThan(0.9);
+  });
+
+  it('catches a level shift with CUSUM and the value z-score, and adapts afterwards', () => {
+    const rnd = noise(3);
+    const values = Array.from({ length: 900 }, (_, i) => (i < 500 ? 20 : 26) + rnd());
+    const out = feed(values);
+    const around = out.slice(500, 530);
+    expect(Math.max(...around.map((r) => r.detectors.cusum))).toBeGreaterThan(0.9);
+    expect(Math.max(...around.map((r) => r.detectors.level))).toBeGreaterThan(0.9);
+    expect(Math.max(...around.map((r) => r.score))).toBeGreaterThan(0.9);
+    const late = out.slice(800).map((r) => r.score);
+    expect(Math.max(...late)).toBeLessThan(0.5);
+    expect(Math.abs((out[899].forecast as number) - 26)).toBeLessThan(1);
+  });
+
+  it('keeps every score and sub-score in [0,1] on hostile input', () => {
+    const rnd = noise(4);
+    const values: number[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const r = rnd();
+      values.push(i % 500 < 100 ? 0 : i % 97 === 0 ? 1e12 * r : r > 0.98 ? -1e6 : Math.sin(i / 7) * 1e-9);
+    }
+    for (const r of feed(values)) {
+      expect(r.score).toBeGreaterThanOrEqual(0);
+      expect(r.score).toBeLessThanOrEqual(1);
+      for (const s of Object.values(r.detectors)) {
+        expect(s).toBeGreaterThanOrEqual(0);
+        expect(s).toBeLessThanOrEqual(1);
+      }
+      for (const f of r.features ?? []) expect(Number.isFinite(f)).toBe(true);
+    }
+  });
+
+  it('restored from a JSON snapshot gives identical next outputs, before and after the season search', () => {
+    const cfg = detectConfig({ season: { searchPoints: 200 } });
+    const rnd = noise(5);
+    const values = Array.from({ length: 700 }, (_, i) => 30 + 10 * Math.sin((2 * Math.PI * i) / 60) + rnd());
+    for (const cut of [100, 450]) {
+      const a = createSeriesModel(cfg);
+      for (let i = 0; i < cut; i++) a.update(i * MIN, values[i]);
+      const state = JSON.parse(JSON.stringify(a.snapshot())) as unknown;
+      const b = restoreSeriesModel(cfg, state);
+      for (let i = cut; i < values.length; i++) expect(b.update(i * MIN, values[i])).toEqual(a.update(i * MIN, values[i]));
+    }
+    expect(() => restoreSeriesModel(cfg, { nope: 1 })).toThrow(/cannot restore/);
+  });
+
+  it('keeps snapshots bounded', () => {
+    const rnd = noise(6);
+    const m = createSeriesModel(detectConfig({}), { intervalMs: 5 * MIN });
+    for (let i = 0; i < 20_000; i++) m.update(i * 5 * MIN, 100 + 10 * Math.sin((2 * Math.PI * i) / 288) + rnd());
+    expect(JSON.stringify(m.snapshot()).length).toBeLessThan(200_000);
+  });
+
+  it('uses a learned combiner when one is given', () => {
+    const cfg = detectConfig({});
+    const m = createSeriesModel(cfg, { combiner: (f) => (f[FEATURE_NAMES.indexOf('resid_z')] > 3 ? 0.99 : 0.01) });
+    const out: PointResult[] = [];
+    for (let i = 0; i < 100; i++) out.push(m.update(i * MIN, i === 80 ? 100 : 10 + (i % 2) * 0.1));
+    expect(out[79].score).toBeCloseTo(0.01);
+    expect(out[80].score).toBeCloseTo(0.99);
+  });
+});
+
+describe('explain', () => {
+  it('names the detectors that fired, the band and the distance', () => {
+    const cfg = detectConfig({});
+    const r: PointResult = { score: 0.97, forecast: 100, lo: 94, hi: 106, detectors: { forecast: 0.97, cusum: 0.2, roc: 0.91 }, warm: true };
+    const text = explain(r, 130, 'open', cfg);
+    expect(text).toContain('anomaly (score 0.97)');
+    expect(text).toContain('forecast 0.97');
+    expect(text).toContain('roc 0.91');
+    expect(text).not.toContain('cusum 0.20');
+    expect(text).toContain('expected 94..106');
+    expect(text).toContain('2 band widths above');
+    expect(text).toContain('15 sigmas');
+    expect(text).toContain('30% of the forecast');
+  });
+
+  it('says the series is warming up', () => {
+    const cfg = detectConfig({ warmupPoints: 50 });
+    const text = explain({ score: 0, forecast: null, lo: null, hi: null, detectors: {}, warm: false }, 3, null, cfg);
+    expect(text).toMatch(/warming up.*50 points/);
+  });
+});

@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { Cusum, EwmaChart, VarianceRatio } from '../../../detect/robust/charts.js';
+import { SortedWindow } from '../../../detect/robust/sorted-window.js';
+
+function bruteQuantile(xs: number[], q: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const pos = q * (s.length - 1);
+  const lo = Math.floor(pos);
+  const hi = Math.min(lo + 1, s.length - 1);
+  return s[lo] + (s[hi] - s[lo]) * (pos - lo);
+}
+
+describe('sorted window', () => {
+  it('matches a sort of the last N values at every step, ties included', () => {
+    const w = new SortedWindow(25);
+    const all: number[] = [];
+    let s = 7;
+    for (let i = 0; i < 500; i++) {
+      s = (s * 1103515245 + 12345) % 2147483648;
+      const x = (s % 13) - 6; // many ties
+      w.push(x);
+      all.push(x);
+      const last = all.slice(-25);
+      for (const q of [0, 0.25, 0.5, 0.75, 1]) expect(w.quantile(q)).toBe(bruteQuantile(last, q));
+    }
+    expect(w.values()).toEqual(all.slice(-25));
+    const r = SortedWindow.from(25, w.values());
+    expect(r.median()).toBe(w.median());
+  });
+
+  it('gives a robust sigma that ignores a few outliers', () => {
+    const w = new SortedWindow(100);
+    for (let i = 0; i < 100; i++) w.push(i % 10 === 0 ? 1e9 : i % 2);
+    expect(w.median()).toBeLessThanOrEqual(1);
+    expect(w.iqrSigma()).toBeLessThan(1);
+  });
+});
+
+describe('control charts', () => {
+  it('CUSUM stays low on noise and climbs on a sustained shift, then resets', () => {
+    const c = new Cusum(0.5, 20);
+    let maxNoise = 0;
+    for (let i = 0; i < 200; i++) maxNoise = Math.max(maxNoise, Math.abs(c.update(i % 2 ? 0.8 : -0.8)));
+    expect(maxNoise).toBeLessThan(1);
+    const shift: number[] = [];
+    for (let i = 0; i < 30; i++) shift.push(c.update(1.5));
+    expect(shift[9]).toBeGreaterThanOrEqual(10);
+    expect(shift[9]).toBeLessThan(11);
+    expect(Math.min(...shift.slice(21))).toBeLessThan(10); // reset after passing 20
+    expect(new Cusum(0.5).update(-3)).toBeCloseTo(-2.5);
+  });
+
+  it('EWMA chart reads a sustained drift in its own sigmas', () => {
+    const e = new EwmaChart(0.1);
+    let z = 0;
+    for (let i = 0; i < 100; i++) z = e.update(1);
+    expect(z).toBeGreaterThan(4);
+  });
+
+  it('variance ratio rises when the noise grows', () => {
+    const v = new VarianceRatio(0.1, 0.01);
+    let r = 1;
+    for (let i = 0; i < 500; i++) r = v.update(i % 2 ? 1 : -1);
+    expect(r).toBeCloseTo(1, 1);
+    for (let i = 0; i < 15; i++) r = v.update(i % 2 ? 4 : -4);
+    expect(r).toBeGreaterThan(6);
+  });
+});
