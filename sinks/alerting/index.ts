@@ -1,0 +1,162 @@
+import type { SeismoConfig } from '../../config/schema.js';
+import { resolveSecret } from '../../config/load.js';
+import type { Alert } from '../../pipeline/ports.js';
+import { Lifecycle, type Component, type Context } from '../../pipeline/component.js';
+import { SeismoError } from '../../pipeline/errors.js';
+import { alertLabels } from './matchers.js';
+import { Router } from './routing.js';
+import { groupKeyOf } from './notification.js';
+import { createReceiver, type Receiver } from './receiver.js';
+import { MemoryKeyValueStore, RedisKeyValueStore, type KeyValueStore } from './kv.js';
+import { MemorySilenceStore, RedisSilenceStore, Silences, silenceFromConfig, silencedBy } from './silences.js';
+import { notifierMetrics, type NotifierMetrics } from './telemetry.js';
+import { QueueTransport } from './queue-transport.js';
+import { InlineTransport } from './inline-transport.js';
+import type { DeliveryTransport, GroupTarget } from './transport.js';
+
+export { registerAlertingRoutes } from './api-routes.js';
+export type { Notification } from './notification.js';
+
+/**
+ * The notifier role: routes alerts to receivers, applies silences, groups, deduplicates, and
+ * delivers through BullMQ (Redis configured) or in-process (embedded).
+ *
+ * `handle(alerts)` resolves once every alert is accepted: written to Redis (BullMQ job or group
+ * member) or, embedded, placed in a bounded in-process queue (waiting while it is full). A caller
+ * committing Kafka offsets after it resolves gets at-least-once input, and the job ids derived
+ * from dedup key + state turn repeats into no-ops.
+ */
+export interface Notifier extends Component {
+  handle(alerts: Alert[]): Promise<void>;
+  /** Silences from configuration and the API. */
+  readonly silences: Silences;
+  /** Receivers by name (for `seismo alerts test`). */
+  readonly receivers: ReadonlyMap<string, Receiver>;
+  /** The BullMQ transport when Redis is configured (for `seismo alerts failed|retry`). */
+  readonly queues: QueueTransport | null;
+  /** Abrupt stop, as a crash: in-flight deliveries are abandoned and taken over by another notifier after lockDurationMs. */
+  kill(): Promise<void>;
+}
+
+export interface NotifierOptions {
+  /** Run delivery workers in this process. Default true; false for processes that only enqueue or manage silences. */
+  workers?: boolean;
+}
+
+export function dashboardUrl(cfg: SeismoConfig): string {
+  return (cfg.api.publicUrl ?? `http://${cfg.api.host.includes(':') ? `[${cfg.api.host}]` : cfg.api.host}:${cfg.api.port}`).replace(/\/+$/, '');
+}
+
+class AlertNotifier extends Lifecycle implements Notifier {
+  readonly name = 'notifier';
+  readonly silences: Silences;
+  readonly receivers: Map<string, Receiver>;
+  readonly queues: QueueTransport | null;
+  private readonly transport: DeliveryTransport;
+  private readonly router: Router;
+  private readonly metrics: NotifierMetrics;
+
+  constructor(
+    private readonly cfg: SeismoConfig,
+    private readonly ctx: Context,
+    opts: NotifierOptions,
+  ) {
+    super();
+    const a = cfg.alerting;
+    this.metrics = notifierMetrics(ctx.registry);
+    this.router = new Router(a);
+    const logger = ctx.logger.child({ component: 'notifier' });
+    const url = dashboardUrl(cfg);
+    let kv: KeyValueStore;
+    this.receivers = new Map();
+    const build = (kvStore: KeyValueStore): void => {
+      a.receivers.forEach((rc, i) => this.receivers.set(rc.name, createReceiver(rc, i, { kv: kvStore, secret: (s, path) => resolveSecret(s, path) })));
+    };
+    const configured = a.silences.map(silenceFromConfig);
+    if (cfg.redis) {
+      const password = cfg.redis.password === undefined ? undefined : resolveSecret(cfg.redis.password, 'redis.password');
+      // Receivers are built before the transport exists; their store shares its connection.
+      const pending: { kv?: KeyValueStore } = {};
+      kv = { get: (k) => pending.kv!.get(k), set: (k, v, t) => pending.kv!.set(k, v, t) };
+      build(kv);
+      const q = new QueueTransport({ redisUrl: cfg.redis.url, ...(password !== undefined ? { redisPassword: password } : {}), prefix: cfg.redis.prefix, cfg: a, receivers: this.receivers, dashboardUrl: url, metrics: this.metrics, logger, workers: opts.workers ?? true });
+      pending.kv = new RedisKeyValueStore(q.redis, `${cfg.redis.prefix}:alerting`);
+      this.queues = q;
+      this.transport = q;
+      this.silences = new Silences(configured, new RedisSilenceStore(q.redis, cfg.redis.prefix));
+    } else {
+      build(new MemoryKeyValueStore());
+      this.queues = null;
+      this.transport = new InlineTransport({ cfg: a, receivers: this.receivers, dashboardUrl: url, metrics: this.metrics, logger });
+      this.silences = new Silences(configured, new MemorySilenceStore());
+    }
+  }
+
+  protected doStart(): Promise<void> {
+    return this.transport.start();
+  }
+
+  protected doStop(): Promise<void> {
+    return this.transport.stop();
+  }
+
+  async kill(): Promise<void> {
+    await this.transport.kill();
+    await this.stop().catch(() => undefined);
+  }
+
+  async handle(alerts: Alert[]): Promise<void> {
+    if (!this.running) throw new SeismoError('notifier: handle() before start() or after stop()', { retriable: true });
+    if (alerts.length === 0) return;
+    this.metrics.received.inc(alerts.length);
+    const now = Date.now();
+    const silences = await this.silences.all();
+    const singles = new Map<string, Alert[]>();
+    const grouped = new Map<string, Array<{ alert: Alert; group: GroupTarget }>>();
+    for (const alert of alerts) {
+      const labels = alertLabels(alert);
+      const silence = silencedBy(silences, labels, now);
+      if (silence) {
+        this.suppress('silenced');
+        this.ctx.logger.debug({ series: alert.series.id, dedupKey: alert.dedupKey, silence: silence.id }, 'alert silenced');
+        continue;
+      }
+      const targets = this.router.route(labels);
+      if (targets.length === 0) {
+        this.suppress('no_route');
+        continue;
+      }
+      for (const t of targets) {
+        if (t.groupWaitMs > 0) {
+          const g = groupKeyOf(t.receiver, alert.state, t.groupBy, labels);
+          push(grouped, t.receiver, { alert, group: { key: g.key, labels: g.labels, waitMs: t.groupWaitMs } });
+        } else {
+          push(singles, t.receiver, alert);
+        }
+      }
+    }
+    const work: Promise<number>[] = [];
+    for (const [receiver, list] of singles) work.push(this.transport.addSingles(receiver, list));
+    for (const [receiver, list] of grouped) {
+      work.push(this.transport.addGrouped(receiver, list).then((dups) => (this.metrics.grouped.inc({ receiver }, list.length - dups), dups)));
+    }
+    const duplicates = (await Promise.all(work)).reduce((s, d) => s + d, 0);
+    if (duplicates) this.suppress('duplicate', duplicates);
+  }
+
+  private suppress(reason: 'silenced' | 'duplicate' | 'no_route', n = 1): void {
+    this.metrics.suppressed.inc({ reason }, n);
+    this.metrics.dropped.inc(n);
+  }
+}
+
+function push<T>(m: Map<string, T[]>, key: string, v: T): void {
+  const list = m.get(key);
+  if (list) list.push(v);
+  else m.set(key, [v]);
+}
+
+/** Builds the notifier from the whole configuration (alerting, redis, api.publicUrl). Nothing connects before start(). */
+export function createNotifier(cfg: SeismoConfig, ctx: Context, opts: NotifierOptions = {}): Notifier {
+  return new AlertNotifier(cfg, ctx, opts);
+}

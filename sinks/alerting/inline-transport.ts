@@ -1,0 +1,193 @@
+import type { Logger } from 'pino';
+import type { Alert } from '../../pipeline/ports.js';
+import { BoundedChannel } from '../../pipeline/channel.js';
+import { SeismoError, errorMessage } from '../../pipeline/errors.js';
+import { sleep, withRetry } from '../../pipeline/retry.js';
+import type { AlertingConfig } from './config.js';
+import type { Receiver } from './receiver.js';
+import type { NotifierMetrics } from './telemetry.js';
+import { MemoryKeyValueStore } from './kv.js';
+import { alertJobId, groupJobId, singleNotification, type Notification } from './notification.js';
+import type { DeliveryTransport, GroupTarget } from './transport.js';
+
+/** A notification that ran out of attempts in embedded mode (kept in memory, newest 1000). */
+export interface InlineFailure {
+  notification: Notification;
+  attempts: number;
+  error: string;
+  failedAt: number;
+}
+
+interface OpenGroup {
+  id: string;
+  alerts: Alert[];
+  count: number;
+  labels: Record<string, string>;
+  key: string;
+  state: Alert['state'];
+  timer: NodeJS.Timeout;
+}
+
+/** Sliding-window limiter: at most `max` starts per `durationMs`. */
+class WindowLimiter {
+  private readonly starts: number[] = [];
+  constructor(private readonly max: number, private readonly durationMs: number) {}
+  async take(signal: AbortSignal): Promise<void> {
+    for (;;) {
+      const now = Date.now();
+      while (this.starts.length && this.starts[0] <= now - this.durationMs) this.starts.shift();
+      if (this.starts.length < this.max) {
+        this.starts.push(now);
+        return;
+      }
+      await sleep(this.starts[0] + this.durationMs - now, signal);
+    }
+  }
+}
+
+/**
+ * Embedded delivery (no Redis): a bounded channel per receiver (handle() waits while it is full),
+ * the one retry helper, an in-memory dedup window and in-memory groups. Nothing survives a restart;
+ * configure Redis for durable delivery.
+ */
+export class InlineTransport implements DeliveryTransport {
+  private readonly channels = new Map<string, BoundedChannel<Notification>>();
+  private readonly seen: MemoryKeyValueStore;
+  private readonly groups = new Map<string, OpenGroup>();
+  private readonly loops: Promise<void>[] = [];
+  private readonly abort = new AbortController();
+  readonly failures: InlineFailure[] = [];
+
+  constructor(private readonly o: { cfg: AlertingConfig; receivers: Map<string, Receiver>; dashboardUrl: string; metrics: NotifierMetrics; logger: Logger }) {
+    this.seen = new MemoryKeyValueStore(Math.max(10_000, o.cfg.queueCapacity * 10));
+  }
+
+  async start(): Promise<void> {
+    for (const r of this.o.receivers.values()) {
+      const ch = new BoundedChannel<Notification>(this.o.cfg.queueCapacity);
+      this.channels.set(r.name, ch);
+      const rc = this.o.cfg.receivers.find((c) => c.name === r.name);
+      const limiter = rc?.rateLimit ? new WindowLimiter(rc.rateLimit.max, rc.rateLimit.durationMs) : null;
+      for (let i = 0; i < (rc?.concurrency ?? 4); i++) this.loops.push(this.loop(r, ch, limiter));
+    }
+  }
+
+  private async loop(r: Receiver, ch: BoundedChannel<Notification>, limiter: WindowLimiter | null): Promise<void> {
+    const policy = { attempts: this.o.cfg.attempts, baseMs: this.o.cfg.backoffMs, maxMs: this.o.cfg.maxBackoffMs };
+    for (;;) {
+      const [n] = await ch.receive(1);
+      if (!n) return;
+      this.o.metrics.bufferDepth.set(this.depth());
+      let attempts = 0;
+      try {
+        await withRetry(
+          async (attempt) => {
+            attempts = attempt;
+            if (limiter) await limiter.take(this.abort.signal);
+            return r.deliver(n, this.abort.signal);
+          },
+          policy,
+          { signal: this.abort.signal, onRetry: () => this.o.metrics.errors.inc({ type: `${r.type}_retryable` }) },
+        );
+        const now = Date.now();
+        this.o.metrics.sent.inc();
+        this.o.metrics.alertsDelivered.inc({ receiver: r.name }, n.count);
+        for (const a of n.alerts) this.o.metrics.latency.observe({ receiver: r.name }, Math.max(0, now - a.ts) / 1000);
+      } catch (err) {
+        const retriable = err instanceof SeismoError ? err.retriable : true;
+        this.o.metrics.errors.inc({ type: `${r.type}_${retriable ? 'retryable' : 'failure'}` });
+        this.o.metrics.failed.inc({ receiver: r.name });
+        this.o.logger.error({ receiver: r.name, notification: n.id, attempts, err: errorMessage(err) }, 'notification failed (embedded mode: kept in memory only)');
+        this.failures.push({ notification: n, attempts, error: errorMessage(err), failedAt: Date.now() });
+        if (this.failures.length > 1000) this.failures.shift();
+      }
+    }
+  }
+
+  private depth(): number {
+    let d = 0;
+    for (const ch of this.channels.values()) d += ch.depth;
+    return d;
+  }
+
+  private channel(receiver: string): BoundedChannel<Notification> {
+    const ch = this.channels.get(receiver);
+    if (!ch) throw new SeismoError(`no receiver named ${JSON.stringify(receiver)}`);
+    return ch;
+  }
+
+  private async firstTime(receiver: string, id: string): Promise<boolean> {
+    const key = `${receiver}\u0000${id}`;
+    if (await this.seen.get(key)) return false;
+    await this.seen.set(key, '1', this.o.cfg.dedupRetentionHours * 3600_000);
+    return true;
+  }
+
+  async addSingles(receiver: string, alerts: Alert[]): Promise<number> {
+    const ch = this.channel(receiver);
+    let duplicates = 0;
+    for (const a of alerts) {
+      const id = alertJobId(a);
+      if (!(await this.firstTime(receiver, id))) {
+        duplicates++;
+        continue;
+      }
+      await ch.send(singleNotification(id, receiver, a, this.o.dashboardUrl));
+    }
+    this.o.metrics.bufferDepth.set(this.depth());
+    return duplicates;
+  }
+
+  async addGrouped(receiver: string, items: Array<{ alert: Alert; group: GroupTarget }>): Promise<number> {
+    const ch = this.channel(receiver);
+    let duplicates = 0;
+    for (const { alert, group } of items) {
+      if (!(await this.firstTime(receiver, alertJobId(alert)))) {
+        duplicates++;
+        continue;
+      }
+      const key = `${receiver}\u0000${group.key}`;
+      let g = this.groups.get(key);
+      if (!g) {
+        const id = groupJobId(`${receiver}.${group.key}.${Date.now()}.${Math.random()}`);
+        const timer = setTimeout(() => this.flush(key, ch, receiver), group.waitMs);
+        timer.unref();
+        g = { id, alerts: [], count: 0, labels: group.labels, key: group.key, state: alert.state, timer };
+        this.groups.set(key, g);
+      }
+      g.count++;
+      if (g.alerts.length < this.o.cfg.grouping.maxAlertsPerNotification) g.alerts.push(alert);
+    }
+    return duplicates;
+  }
+
+  private flush(key: string, ch: BoundedChannel<Notification>, receiver: string): void {
+    const g = this.groups.get(key);
+    if (!g) return;
+    this.groups.delete(key);
+    clearTimeout(g.timer);
+    const n: Notification = { id: g.id, receiver, state: g.state, groupKey: g.key, groupLabels: g.labels, count: g.count, alerts: g.alerts, truncated: g.count - g.alerts.length, dashboardUrl: this.o.dashboardUrl, test: false };
+    ch.send(n).catch((err: unknown) => {
+      this.o.metrics.errors.inc({ type: 'closed' });
+      this.o.logger.warn({ receiver, notification: n.id, err: errorMessage(err) }, 'group flushed after shutdown; dropped');
+    });
+  }
+
+  async stop(): Promise<void> {
+    for (const key of [...this.groups.keys()]) this.flush(key, this.channel(this.receiverOf(key)), this.receiverOf(key));
+    for (const ch of this.channels.values()) ch.close();
+    await Promise.all(this.loops);
+  }
+
+  private receiverOf(groupMapKey: string): string {
+    return groupMapKey.split('\u0000')[0];
+  }
+
+  async kill(): Promise<void> {
+    for (const g of this.groups.values()) clearTimeout(g.timer);
+    this.groups.clear();
+    this.abort.abort(new Error('notifier killed'));
+    for (const ch of this.channels.values()) ch.close();
+    await Promise.allSettled(this.loops);
+  }
+}

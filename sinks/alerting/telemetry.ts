@@ -1,0 +1,45 @@
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { componentMetrics, type ComponentMetrics } from '../../pipeline/telemetry.js';
+
+/** Why an alert was not turned into a notification. */
+export type SuppressReason = 'silenced' | 'duplicate' | 'no_route';
+
+/**
+ * `seismo_notifier_*`: received (alerts handed to handle()), sent (notifications acknowledged by a
+ * receiver), dropped (alerts suppressed, any reason) and suppressed{reason}, grouped (alerts merged
+ * into a group notification), errors{type}, failed{receiver} (ran out of attempts), queue depth per
+ * receiver and state, delivery latency from the alert's timestamp to the receiver's acknowledgement.
+ */
+export interface NotifierMetrics extends ComponentMetrics {
+  suppressed: Counter<'reason'>;
+  grouped: Counter<'receiver'>;
+  alertsDelivered: Counter<'receiver'>;
+  failed: Counter<'receiver'>;
+  queueDepth: Gauge<'receiver' | 'state'>;
+  latency: Histogram<'receiver'>;
+}
+
+function reuse<T>(registry: Registry, name: string, make: () => T): T {
+  return (registry.getSingleMetric(name) as T | undefined) ?? make();
+}
+
+export function notifierMetrics(registry: Registry): NotifierMetrics {
+  const base = componentMetrics(registry, 'notifier');
+  return {
+    ...base,
+    suppressed: reuse(registry, 'seismo_notifier_suppressed_total', () => new Counter({ name: 'seismo_notifier_suppressed_total', help: 'Alerts not delivered, by reason (silenced, duplicate, no_route)', labelNames: ['reason'], registers: [registry] })),
+    grouped: reuse(registry, 'seismo_notifier_grouped_total', () => new Counter({ name: 'seismo_notifier_grouped_total', help: 'Alerts accepted into a group notification', labelNames: ['receiver'], registers: [registry] })),
+    alertsDelivered: reuse(registry, 'seismo_notifier_alerts_delivered_total', () => new Counter({ name: 'seismo_notifier_alerts_delivered_total', help: 'Member alerts in notifications a receiver acknowledged (counts every member of a group)', labelNames: ['receiver'], registers: [registry] })),
+    failed: reuse(registry, 'seismo_notifier_failed_total', () => new Counter({ name: 'seismo_notifier_failed_total', help: 'Notifications that ran out of attempts or failed permanently', labelNames: ['receiver'], registers: [registry] })),
+    queueDepth: reuse(registry, 'seismo_notifier_queue_depth', () => new Gauge({ name: 'seismo_notifier_queue_depth', help: 'Notifications queued per receiver and state (waiting, delayed, active, failed)', labelNames: ['receiver', 'state'], registers: [registry] })),
+    latency: reuse(registry, 'seismo_notifier_delivery_latency_seconds', () =>
+      new Histogram({
+        name: 'seismo_notifier_delivery_latency_seconds',
+        help: 'Seconds from the alert timestamp to the receiver acknowledging its notification',
+        labelNames: ['receiver'],
+        buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+        registers: [registry],
+      }),
+    ),
+  };
+}

@@ -1,0 +1,23 @@
+import type { Alert } from '../../pipeline/ports.js';
+
+/** The group an alert joins at one receiver. */
+export interface GroupTarget {
+  key: string;
+  labels: Record<string, string>;
+  /** groupWaitMs of the route. */
+  waitMs: number;
+}
+
+/**
+ * How accepted alerts reach receivers: BullMQ over Redis ({@link QueueTransport}) or in-process
+ * ({@link InlineTransport}). `add*` resolve once the alerts are accepted (durably, for BullMQ) and
+ * return how many were duplicates of already-accepted ones.
+ */
+export interface DeliveryTransport {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Abrupt stop: in-flight deliveries are abandoned (BullMQ hands them to another notifier). */
+  kill(): Promise<void>;
+  addSingles(receiver: string, alerts: Alert[]): Promise<number>;
+  addGrouped(receiver: string, items: Array<{ alert: Alert; group: GroupTarget }>): Promise<number>;
+}

@@ -1,0 +1,139 @@
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import pino from 'pino';
+import { Registry } from 'prom-client';
+import type { Alert } from '../../pipeline/ports.js';
+import type { Context } from '../../pipeline/component.js';
+import { parseConfig } from '../../config/load.js';
+import type { SeismoConfig } from '../../config/schema.js';
+
+export const REDIS_URL = process.env.SEISMO_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+export interface Received {
+  method: string;
+  path: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+  json: unknown;
+  at: number;
+}
+
+export type Reply = { status: number; headers?: Record<string, string>; body?: unknown } | 'hold';
+
+/** A local HTTP server recording requests; `reply` decides each answer (or holds the request open). */
+export class FakeServer {
+  readonly received: Received[] = [];
+  /** Requests answered with 2xx. */
+  readonly acknowledged: Received[] = [];
+  private server: Server | null = null;
+  private held: ServerResponse[] = [];
+  url = '';
+
+  constructor(public reply: (r: Received, n: number) => Reply = () => ({ status: 200, body: 'ok' })) {}
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => void this.on(req, res));
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  private async on(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const body = Buffer.concat(chunks).toString('utf8');
+    let json: unknown = undefined;
+    try {
+      json = JSON.parse(body);
+    } catch {
+      /* not JSON */
+    }
+    const r: Received = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body, json, at: Date.now() };
+    this.received.push(r);
+    const reply = this.reply(r, this.received.length);
+    if (reply === 'hold') {
+      this.held.push(res);
+      return;
+    }
+    const payload = reply.body === undefined ? '' : typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body);
+    res.writeHead(reply.status, { 'content-type': typeof reply.body === 'string' ? 'text/plain' : 'application/json', ...reply.headers });
+    res.end(payload, () => {
+      if (reply.status >= 200 && reply.status < 300 && !res.destroyed) this.acknowledged.push(r);
+    });
+  }
+
+  async waitFor(pred: () => boolean, timeoutMs = 20_000, what = 'condition'): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    while (!pred()) {
+      if (Date.now() > until) throw new Error(`timed out waiting for ${what} (received ${this.received.length}, acknowledged ${this.acknowledged.length})`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  async stop(): Promise<void> {
+    for (const res of this.held) res.destroy();
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+}
+
+export function uniquePrefix(tag: string): string {
+  return `seismo-test-${tag}-${randomBytes(4).toString('hex')}`;
+}
+
+/** Deletes every key under a prefix. */
+export async function cleanupPrefix(prefix: string): Promise<void> {
+  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 3 });
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length) await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
+
+export function testContext(): Context & { abort: AbortController } {
+  const abort = new AbortController();
+  return { logger: pino({ level: process.env.SEISMO_TEST_LOG ?? 'silent' }), registry: new Registry(), signal: abort.signal, abort };
+}
+
+export function config(prefix: string | null, alerting: Record<string, unknown>): SeismoConfig {
+  return parseConfig({ ...(prefix ? { redis: { url: REDIS_URL, prefix } } : {}), alerting, api: { publicUrl: 'http://dash.example:8080' } }, { checkSecrets: false });
+}
+
+let counter = 0;
+export function alert(over: Partial<Alert> & { labels?: Record<string, string> } = {}): Alert {
+  counter++;
+  const { labels, ...rest } = over;
+  const series = { source: 'prometheus', name: 'http_latency_seconds', labels: labels ?? { host: 'web-1', env: 'prod' }, id: `s${counter}` };
+  const dedupKey = over.dedupKey ?? `dk-${counter}-${randomBytes(3).toString('hex')}`;
+  return {
+    id: `${dedupKey}-${over.state ?? 'firing'}`,
+    dedupKey,
+    series,
+    ts: Date.now(),
+    value: 2.5,
+    expected: { lo: 0.1, hi: 0.4 },
+    score: 0.97,
+    detector: 'holt-winters+mad',
+    severity: 'critical',
+    state: 'firing',
+    explanation: 'value 2.5 is 6.1 robust deviations above the forecast 0.25',
+    ...rest,
+  };
+}
+
+export async function metricValue(registry: Registry, name: string, labels: Record<string, string> = {}): Promise<number> {
+  const m = registry.getSingleMetric(name);
+  if (!m) return 0;
+  const data = await m.get();
+  return data.values
+    .filter((v) => Object.entries(labels).every(([k, val]) => (v.labels as Record<string, unknown>)[k] === val) && !('metricName' in v && String(v.metricName).endsWith('_bucket')))
+    .reduce((s, v) => s + v.value, 0);
+}
