@@ -8,6 +8,7 @@ import { sourceSchema } from '../ingest/config.js';
 import { featuresSchema } from '../features/config.js';
 import { detectSchema } from '../detect/config.js';
 import { alertingSchema } from '../sinks/alerting/config.js';
+import { workersSchema } from '../pipeline/worker-config.js';
 
 export const ROLES = ['collector', 'processor', 'detector', 'notifier', 'api', 'all'] as const;
 export type Role = (typeof ROLES)[number];
@@ -33,6 +34,8 @@ export const configSchema = strictObject({
   features: featuresSchema.prefault({}),
   detect: detectSchema.prefault({}),
   alerting: alertingSchema.prefault({}),
+  /** Processor and detector workers: series bound per worker, state snapshots. */
+  workers: workersSchema.prefault({}),
   embedded: strictObject({
     /** Capacity of each in-process channel between stages, in items. Default 10000. */
     channelCapacity: z.int().min(1).max(10_000_000).default(10_000),

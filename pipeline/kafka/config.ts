@@ -14,6 +14,42 @@ export const topicsSchema = strictObject({
   state: z.string().min(1).default('seismo.state'),
 });
 
+export const producerSchema = strictObject({
+  /**
+   * Message encoding of samples and features. `series-batch` (default): one JSON message carries
+   * every point of one series in one emit, keyed by the series id. `json`: one JSON message per
+   * point (simplest to read with other tools, several times slower; see docs/architecture.md).
+   */
+  encoding: z.enum(['series-batch', 'json']).default('series-batch'),
+  /** Compression of produced batches: `none` (default, fastest on loopback) or `gzip`. */
+  compression: z.enum(['none', 'gzip']).default('none'),
+  /** Idempotent producer (acks=all, one request in flight per broker). Default true. */
+  idempotent: z.boolean().default(true),
+  /** Points per series per message at most, for `series-batch`. Default 500. */
+  maxPointsPerMessage: z.int().min(1).max(100_000).default(500),
+  /** Timeout of one produce request, ms. Default 30000. */
+  timeoutMs: z.int().min(100).default(30_000),
+});
+
+export const consumerSchema = strictObject({
+  /** Session timeout of the consumer groups, ms. Default 30000. */
+  sessionTimeoutMs: z.int().min(1000).default(30_000),
+  /** Heartbeat interval, ms; must be well below sessionTimeoutMs. Default 3000. */
+  heartbeatIntervalMs: z.int().min(100).default(3000),
+  /** Most bytes fetched per partition per request. Default 1 MiB. */
+  maxBytesPerPartition: z.int().min(1024).default(1_048_576),
+  /** Most bytes fetched per request. Default 10 MiB. */
+  maxBytes: z.int().min(1024).default(10_485_760),
+  /** Longest a fetch waits for data, ms (latency floor of a quiet topic). Default 100. */
+  maxWaitTimeMs: z.int().min(1).default(100),
+  /** Partitions a worker processes concurrently. Default 1. */
+  partitionsConsumedConcurrently: z.int().min(1).max(64).default(1),
+  /** Attempts of a failing batch before the consumer restarts from the last committed offset. Default 5. */
+  batchAttempts: z.int().min(1).max(100).default(5),
+  /** Pause the partition when a batch waits on downstream longer than this, ms. Default 1000. */
+  pauseAfterMs: z.int().min(10).default(1000),
+});
+
 export const kafkaSchema = strictObject({
   /** Bootstrap brokers, `host:port`. */
   brokers: z.array(z.string().regex(/^[^\s:]+:\d{1,5}$/, 'expected host:port')).min(1),
@@ -32,5 +68,7 @@ export const kafkaSchema = strictObject({
   createTopics: z.boolean().default(true),
   /** Connection timeout in ms. Default 5000. */
   connectionTimeoutMs: z.int().min(100).default(5000),
+  producer: producerSchema.prefault({}),
+  consumer: consumerSchema.prefault({}),
 });
 export type KafkaConfig = z.infer<typeof kafkaSchema>;

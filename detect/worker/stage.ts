@@ -1,0 +1,154 @@
+import { Counter, type Histogram } from 'prom-client';
+import type { Context } from '../../pipeline/component.js';
+import type { Alert, Emitter, FeatureRecord } from '../../pipeline/ports.js';
+import type { StageWorker } from '../../pipeline/transport.js';
+import type { StateStore } from '../../pipeline/state-store.js';
+import type { WorkersConfig } from '../../pipeline/worker-config.js';
+import type { DetectConfig } from '../config.js';
+import type { PointResult } from '../types.js';
+import type { SeriesModelOptions } from '../model.js';
+import { SeriesStateTable } from '../../pipeline/series-state.js';
+import { writePoints, type PointOutput } from '../../pipeline/point-sink.js';
+import { componentMetrics, e2eLatencyHistogram } from '../../pipeline/telemetry.js';
+import { detectorStateCodec, newDetectorState, type DetectorState } from './state.js';
+import { openAlert, resolveAlert } from './alerts.js';
+
+/** One scored point, as the detector reports it to observers (dashboard, benchmark). */
+export interface ScoredPoint {
+  feature: FeatureRecord;
+  result: PointResult;
+}
+
+export interface DetectorStageDeps {
+  alerts: Emitter<Alert>;
+  store: StateStore;
+  /** Scores and forecast bands to InfluxDB. */
+  scores?: PointOutput<ScoredPoint>;
+  /** Alerts to InfluxDB. */
+  alertPoints?: PointOutput<Alert>;
+  /** Called with every batch of scored points once they are durable (dashboard, benchmark). */
+  onScored?: (points: ScoredPoint[]) => void;
+  /** Called with alerts once they are emitted. */
+  onAlerts?: (alerts: Alert[]) => void;
+  /** Model options (e.g. a learned combiner). */
+  model?: SeriesModelOptions;
+}
+
+export const DETECT_STAGE = 'detect';
+
+/**
+ * The detector stage: per-series model and alert logic over feature records; scores and bands to
+ * InfluxDB, alerts to the alerts topic/channel (and InfluxDB). Redelivered points (not newer than
+ * the series' last point) are skipped, so a restored model is never fed the same point twice.
+ */
+export class DetectorStage implements StageWorker<FeatureRecord> {
+  readonly name = DETECT_STAGE;
+  private readonly table: SeriesStateTable<DetectorState>;
+  private readonly metrics;
+  private readonly latency: Histogram<'stage'>;
+  private readonly duplicates: Counter<string>;
+  private readonly alertCount: Counter<'state'>;
+  private scored: ScoredPoint[] = [];
+  private alerts: Alert[] = [];
+  private done = { influx: false, alerts: false };
+
+  constructor(
+    private readonly cfg: { detect: DetectConfig; workers: WorkersConfig },
+    ctx: Context,
+    private readonly deps: DetectorStageDeps,
+  ) {
+    this.metrics = componentMetrics(ctx.registry, 'detect');
+    this.latency = e2eLatencyHistogram(ctx.registry);
+    const counter = (name: string, help: string): Counter<string> =>
+      (ctx.registry.getSingleMetric(name) as Counter<string> | undefined) ?? new Counter({ name, help, registers: [ctx.registry] });
+    this.duplicates = counter('seismo_detect_duplicates_total', 'Points skipped because their series already saw a newer point');
+    this.alertCount =
+      (ctx.registry.getSingleMetric('seismo_detect_alerts_total') as Counter<'state'> | undefined) ??
+      new Counter({ name: 'seismo_detect_alerts_total', help: 'Alerts emitted by state', labelNames: ['state'], registers: [ctx.registry] });
+    this.table = new SeriesStateTable(DETECT_STAGE, deps.store, detectorStateCodec(cfg.detect, deps.model ?? {}), {
+      maxSeries: cfg.workers.maxSeries,
+      snapshotIntervalMs: cfg.workers.snapshotIntervalMs,
+      evicted: counter('seismo_detect_evicted_total', 'Series evicted from a detector worker (least recently used)'),
+      restored: counter('seismo_detect_restored_total', 'Series whose detector state was restored from a snapshot'),
+    });
+  }
+
+  get seriesCount(): number {
+    return this.table.size;
+  }
+
+  process(items: FeatureRecord[], partition: number): Promise<void> {
+    const cfg = this.cfg.detect;
+    this.metrics.received.inc(items.length);
+    for (const f of items) {
+      const st = this.table.get(f.id, partition, () => newDetectorState(cfg, f.series, this.deps.model ?? {}));
+      if (f.ts <= st.lastTs) {
+        this.duplicates.inc();
+        continue;
+      }
+      st.lastTs = f.ts;
+      const result = st.model.update(f.ts, f.value);
+      const transition = st.logic.update(result.score, result.warm);
+      this.scored.push({ feature: f, result });
+      if (transition === 'open') {
+        const { alert, episode } = openAlert(f, result, cfg);
+        st.episode = episode;
+        this.alerts.push(alert);
+      } else if (transition === 'resolve') {
+        this.alerts.push(resolveAlert(f, result, st.episode, cfg));
+        st.episode = null;
+      }
+    }
+    this.metrics.bufferDepth.set(this.scored.length);
+    return Promise.resolve();
+  }
+
+  async flush(): Promise<void> {
+    const scored = this.scored;
+    const alerts = this.alerts;
+    if (scored.length || alerts.length) {
+      // Each phase is recorded so a retried flush does not redo what already succeeded.
+      if (!this.done.influx) {
+        await writePoints(this.deps.scores, scored);
+        await writePoints(this.deps.alertPoints, alerts);
+        if (this.deps.scores) await this.deps.scores.sink.flush();
+        else if (this.deps.alertPoints) await this.deps.alertPoints.sink.flush();
+        this.done.influx = true;
+      }
+      if (!this.done.alerts && alerts.length) {
+        await this.deps.alerts.emit(alerts);
+        for (const a of alerts) this.alertCount.inc({ state: a.state });
+        this.deps.onAlerts?.(alerts);
+      }
+      this.done.alerts = true;
+      this.metrics.sent.inc(scored.length);
+      const now = Date.now();
+      for (const s of scored) this.latency.observe({ stage: DETECT_STAGE }, (now - s.feature.ts) / 1000);
+      this.deps.onScored?.(scored);
+    }
+    this.scored = [];
+    this.alerts = [];
+    this.done = { influx: false, alerts: false };
+    this.metrics.bufferDepth.set(0);
+    await this.table.snapshot();
+  }
+
+  abandon(partition: number): Promise<void> {
+    this.scored = [];
+    this.alerts = [];
+    this.done = { influx: false, alerts: false };
+    this.table.drop(partition);
+    return Promise.resolve();
+  }
+
+  async assigned(partitions: number[]): Promise<void> {
+    const keep = new Set(partitions);
+    this.table.release((p) => keep.has(p));
+    await this.table.snapshot();
+    await this.deps.store.catchUp();
+  }
+
+  close(): Promise<void> {
+    return this.table.snapshot(true);
+  }
+}

@@ -1,0 +1,143 @@
+import type { Context } from '../pipeline/component.js';
+import type { DeadLetter, DeadLetterSink, Emitter, FeatureRecord, Sample } from '../pipeline/ports.js';
+import type { StageWorker } from '../pipeline/transport.js';
+import type { StateStore } from '../pipeline/state-store.js';
+import type { WorkersConfig } from '../pipeline/worker-config.js';
+import type { FeaturesConfig } from './config.js';
+import type { SeriesRef } from '../ingest/sample.js';
+import { checkSample } from '../ingest/sample.js';
+import { SeriesStateTable } from '../pipeline/series-state.js';
+import { writePoints, type PointOutput } from '../pipeline/point-sink.js';
+import { componentMetrics, e2eLatencyHistogram } from '../pipeline/telemetry.js';
+import { RollingWindow, ewmaNext } from './window.js';
+import { featureStateCodec, type FeatureState } from './state.js';
+import { Counter, type Histogram } from 'prom-client';
+
+export interface FeatureStageDeps {
+  out: Emitter<FeatureRecord>;
+  dlq: DeadLetterSink;
+  store: StateStore;
+  /** Feature points to InfluxDB, when configured and `features.writeInflux`. */
+  influx?: PointOutput<FeatureRecord>;
+  /** Check each sample (embedded mode, where nothing decoded and checked it on the way in). */
+  checkSamples?: boolean;
+}
+
+export const FEATURES_STAGE = 'features';
+
+/**
+ * The processor stage: per-series rolling window (mean, std, min, max, count) and EWMA over the
+ * samples of the partitions this worker owns. Points not newer than the series' last point
+ * (redelivered after a restart) are skipped, so state updates are idempotent.
+ */
+export class FeatureStage implements StageWorker<Sample> {
+  readonly name = FEATURES_STAGE;
+  private readonly table: SeriesStateTable<FeatureState>;
+  private readonly metrics;
+  private readonly latency: Histogram<'stage'>;
+  private readonly duplicates: Counter<string>;
+  private staged: FeatureRecord[] = [];
+  private dead: DeadLetter[] = [];
+  private emitted = false;
+  private written = false;
+
+  constructor(
+    private readonly cfg: { features: FeaturesConfig; workers: WorkersConfig },
+    ctx: Context,
+    private readonly deps: FeatureStageDeps,
+  ) {
+    this.metrics = componentMetrics(ctx.registry, 'features');
+    this.latency = e2eLatencyHistogram(ctx.registry);
+    const counter = (name: string, help: string): Counter<string> =>
+      (ctx.registry.getSingleMetric(name) as Counter<string> | undefined) ?? new Counter({ name, help, registers: [ctx.registry] });
+    this.duplicates = counter('seismo_features_duplicates_total', 'Samples skipped because their series already saw a newer point');
+    this.table = new SeriesStateTable(FEATURES_STAGE, deps.store, featureStateCodec(cfg.features.windowSize), {
+      maxSeries: cfg.workers.maxSeries,
+      snapshotIntervalMs: cfg.workers.snapshotIntervalMs,
+      evicted: counter('seismo_features_evicted_total', 'Series evicted from a processor worker (least recently used)'),
+      restored: counter('seismo_features_restored_total', 'Series whose state was restored from a snapshot'),
+    });
+  }
+
+  get seriesCount(): number {
+    return this.table.size;
+  }
+
+  process(items: Sample[], partition: number): Promise<void> {
+    const { windowSize, ewmaAlpha } = this.cfg.features;
+    const now = Date.now();
+    this.metrics.received.inc(items.length);
+    for (const s of items) {
+      if (this.deps.checkSamples) {
+        const reason = checkSample(s, now);
+        if (reason) {
+          this.dead.push({ stage: FEATURES_STAGE, reason, payload: s, ts: now });
+          continue;
+        }
+      }
+      const st = this.table.get(s.id, partition, () => newState(s.series, windowSize));
+      if (s.ts <= st.lastTs) {
+        this.duplicates.inc();
+        continue;
+      }
+      st.lastTs = s.ts;
+      st.window.push(s.value);
+      st.ewma = ewmaNext(st.ewma, s.value, ewmaAlpha);
+      const w = st.window;
+      this.staged.push({ id: s.id, series: s.series, ts: s.ts, value: s.value, count: w.count, mean: w.mean, std: w.std, min: w.min, max: w.max, ewma: st.ewma });
+    }
+    this.metrics.bufferDepth.set(this.staged.length);
+    return Promise.resolve();
+  }
+
+  async flush(): Promise<void> {
+    if (this.dead.length) {
+      await this.deps.dlq.deadLetter(this.dead);
+      this.metrics.dropped.inc(this.dead.length);
+      this.dead = [];
+    }
+    const out = this.staged;
+    if (out.length) {
+      // Each phase is recorded so a retried flush does not redo what already succeeded.
+      if (!this.written && this.cfg.features.writeInflux && this.deps.influx) {
+        await writePoints(this.deps.influx, out);
+        await this.deps.influx.sink.flush();
+      }
+      this.written = true;
+      if (!this.emitted) await this.deps.out.emit(out);
+      this.emitted = true;
+      this.metrics.sent.inc(out.length);
+      const now = Date.now();
+      for (const f of out) this.latency.observe({ stage: FEATURES_STAGE }, (now - f.ts) / 1000);
+    }
+    this.staged = [];
+    this.emitted = false;
+    this.written = false;
+    this.metrics.bufferDepth.set(0);
+    await this.table.snapshot();
+  }
+
+  abandon(partition: number): Promise<void> {
+    this.staged = [];
+    this.dead = [];
+    this.emitted = false;
+    this.written = false;
+    this.table.drop(partition);
+    return Promise.resolve();
+  }
+
+  async assigned(partitions: number[]): Promise<void> {
+    const keep = new Set(partitions);
+    this.table.release((p) => keep.has(p));
+    await this.table.snapshot();
+    await this.deps.store.catchUp();
+  }
+
+  close(): Promise<void> {
+    return this.table.snapshot(true);
+  }
+}
+
+function newState(series: SeriesRef, windowSize: number): FeatureState {
+  return { series, window: new RollingWindow(windowSize), ewma: null, lastTs: -Infinity };
+}

@@ -1,0 +1,186 @@
+import type { Alert, DeadLetter, FeatureRecord, Sample } from '../ports.js';
+import type { SeriesRef } from '../../ingest/sample.js';
+import { checkSample, seriesId } from '../../ingest/sample.js';
+
+/** One Kafka record as seismo writes it: key = series id (or stage for dead letters). */
+export interface OutRecord {
+  key: string;
+  value: string;
+  /** Epoch ms of the record (Kafka timestamp). */
+  timestamp?: string;
+}
+
+/** What decoding one record yields: its items, or why it is a dead letter. */
+export type Decoded<T> = { ok: true; items: T[] } | { ok: false; reason: string };
+
+export type Encoding = 'series-batch' | 'json';
+
+export interface Codec<T> {
+  encode(items: T[]): OutRecord[];
+  decode(value: Buffer | null, now?: number): Decoded<T>;
+}
+
+/** Version tag of batched messages, so a later layout can be told apart. */
+const BATCH_VERSION = 1;
+
+interface SeriesBatch {
+  v: number;
+  id: string;
+  series: SeriesRef;
+  points: number[][];
+}
+
+/** Groups items by series id, keeping arrival order inside each series. */
+function groupBySeries<T extends { id: string }>(items: T[]): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const it of items) {
+    const g = groups.get(it.id);
+    if (g) g.push(it);
+    else groups.set(it.id, [it]);
+  }
+  return groups;
+}
+
+function parse(value: Buffer | null): { ok: true; json: unknown } | { ok: false; reason: string } {
+  if (value === null || value.length === 0) return { ok: false, reason: 'empty message' };
+  try {
+    return { ok: true, json: JSON.parse(value.toString('utf8')) };
+  } catch (err) {
+    return { ok: false, reason: `not JSON: ${(err as Error).message}` };
+  }
+}
+
+function isBatch(json: unknown): json is SeriesBatch {
+  return typeof json === 'object' && json !== null && Array.isArray((json as { points?: unknown }).points);
+}
+
+/** Samples: one message per point (`json`) or per series and emit (`series-batch`). */
+export function sampleCodec(encoding: Encoding, maxPointsPerMessage = 500): Codec<Sample> {
+  return {
+    encode(items) {
+      if (encoding === 'json') return items.map((s) => ({ key: s.id, value: JSON.stringify(s), timestamp: String(s.ts) }));
+      const out: OutRecord[] = [];
+      for (const [id, group] of groupBySeries(items)) {
+        for (let i = 0; i < group.length; i += maxPointsPerMessage) {
+          const slice = group.slice(i, i + maxPointsPerMessage);
+          const points = slice.map((s) => [s.ts, s.value]);
+          out.push({ key: id, value: JSON.stringify({ v: BATCH_VERSION, id, series: slice[0].series, points }), timestamp: String(slice[slice.length - 1].ts) });
+        }
+      }
+      return out;
+    },
+    decode(value, now = Date.now()) {
+      const p = parse(value);
+      if (!p.ok) return p;
+      if (!isBatch(p.json)) {
+        const reason = checkSample(p.json, now);
+        if (reason) return { ok: false, reason };
+        const s = p.json as Sample;
+        return { ok: true, items: [{ series: s.series, id: s.id ?? seriesId(s.series), ts: s.ts, value: s.value }] };
+      }
+      const b = p.json;
+      if (b.v !== BATCH_VERSION) return { ok: false, reason: `unknown batch version ${JSON.stringify(b.v)}` };
+      if (b.points.length === 0) return { ok: false, reason: 'batch has no points' };
+      const items: Sample[] = [];
+      // The series (and its id hash) is checked once per message; every point is checked for value and time.
+      for (let i = 0; i < b.points.length; i++) {
+        const pt = b.points[i];
+        if (!Array.isArray(pt) || pt.length !== 2) return { ok: false, reason: `points[${i}] is not [ts, value]` };
+        const cand = i === 0 ? { series: b.series, id: b.id, ts: pt[0], value: pt[1] } : { series: { source: 'x', name: 'x', labels: {} }, ts: pt[0], value: pt[1] };
+        const reason = checkSample(cand, now);
+        if (reason) return { ok: false, reason: `points[${i}]: ${reason}` };
+        items.push({ series: b.series, id: b.id, ts: pt[0], value: pt[1] });
+      }
+      return { ok: true, items };
+    },
+  };
+}
+
+const FEATURE_FIELDS = ['ts', 'value', 'count', 'mean', 'std', 'min', 'max', 'ewma'] as const;
+
+function checkFeature(f: Record<string, unknown>): string | null {
+  for (const k of FEATURE_FIELDS) {
+    if (typeof f[k] !== 'number' || !Number.isFinite(f[k])) return `${k} is not a finite number`;
+  }
+  return null;
+}
+
+function checkSeries(id: unknown, series: unknown): string | null {
+  if (typeof id !== 'string' || id === '') return 'missing id';
+  const s = series as Partial<SeriesRef> | null;
+  if (!s || typeof s !== 'object' || typeof s.name !== 'string' || typeof s.source !== 'string' || typeof s.labels !== 'object' || s.labels === null) {
+    return 'missing or malformed series';
+  }
+  return null;
+}
+
+/** Feature records, with the same two encodings as samples. */
+export function featureCodec(encoding: Encoding, maxPointsPerMessage = 500): Codec<FeatureRecord> {
+  return {
+    encode(items) {
+      if (encoding === 'json') return items.map((f) => ({ key: f.id, value: JSON.stringify(f), timestamp: String(f.ts) }));
+      const out: OutRecord[] = [];
+      for (const [id, group] of groupBySeries(items)) {
+        for (let i = 0; i < group.length; i += maxPointsPerMessage) {
+          const slice = group.slice(i, i + maxPointsPerMessage);
+          const points = slice.map((f) => [f.ts, f.value, f.count, f.mean, f.std, f.min, f.max, f.ewma]);
+          out.push({ key: id, value: JSON.stringify({ v: BATCH_VERSION, id, series: slice[0].series, points }), timestamp: String(slice[slice.length - 1].ts) });
+        }
+      }
+      return out;
+    },
+    decode(value) {
+      const p = parse(value);
+      if (!p.ok) return p;
+      if (!isBatch(p.json)) {
+        const f = p.json as Record<string, unknown>;
+        if (typeof f !== 'object' || f === null) return { ok: false, reason: 'feature record is not an object' };
+        const reason = checkSeries(f.id, f.series) ?? checkFeature(f);
+        return reason ? { ok: false, reason } : { ok: true, items: [f as unknown as FeatureRecord] };
+      }
+      const b = p.json;
+      if (b.v !== BATCH_VERSION) return { ok: false, reason: `unknown batch version ${JSON.stringify(b.v)}` };
+      const sReason = checkSeries(b.id, b.series);
+      if (sReason) return { ok: false, reason: sReason };
+      const items: FeatureRecord[] = [];
+      for (let i = 0; i < b.points.length; i++) {
+        const pt = b.points[i];
+        if (!Array.isArray(pt) || pt.length !== FEATURE_FIELDS.length) return { ok: false, reason: `points[${i}] does not have ${FEATURE_FIELDS.length} fields` };
+        const [ts, v, count, mean, std, min, max, ewma] = pt;
+        const f = { id: b.id, series: b.series, ts, value: v, count, mean, std, min, max, ewma };
+        const reason = checkFeature(f);
+        if (reason) return { ok: false, reason: `points[${i}]: ${reason}` };
+        items.push(f);
+      }
+      return { ok: true, items };
+    },
+  };
+}
+
+/** Alerts: one JSON message each, keyed by series id so one series' alerts stay in order. */
+export function alertCodec(): Codec<Alert> {
+  return {
+    encode: (items) => items.map((a) => ({ key: a.series.id, value: JSON.stringify(a), timestamp: String(a.ts) })),
+    decode(value) {
+      const p = parse(value);
+      if (!p.ok) return p;
+      const a = p.json as Partial<Alert> | null;
+      if (!a || typeof a !== 'object') return { ok: false, reason: 'alert is not an object' };
+      if (typeof a.id !== 'string' || typeof a.dedupKey !== 'string') return { ok: false, reason: 'alert lacks id or dedupKey' };
+      if (a.state !== 'firing' && a.state !== 'resolved') return { ok: false, reason: `alert state ${JSON.stringify(a.state)} is not firing|resolved` };
+      if (typeof a.ts !== 'number' || !a.series || typeof a.series.id !== 'string') return { ok: false, reason: 'alert lacks ts or series.id' };
+      return { ok: true, items: [a as Alert] };
+    },
+  };
+}
+
+/** Dead letters keyed by the stage that rejected them; oversize payloads are truncated. */
+export function encodeDeadLetters(entries: DeadLetter[], maxPayloadChars = 64 * 1024): OutRecord[] {
+  return entries.map((d) => {
+    let payload = d.payload;
+    if (Buffer.isBuffer(payload)) payload = payload.toString('utf8');
+    let text = typeof payload === 'string' ? payload : JSON.stringify(payload);
+    if (text !== undefined && text.length > maxPayloadChars) text = `${text.slice(0, maxPayloadChars)}…(truncated)`;
+    return { key: d.stage, value: JSON.stringify({ stage: d.stage, reason: d.reason, payload: text, ts: d.ts }), timestamp: String(d.ts) };
+  });
+}

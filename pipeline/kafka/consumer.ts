@@ -1,0 +1,150 @@
+import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { Context } from '../component.js';
+import { Lifecycle } from '../component.js';
+import type { DeadLetter, DeadLetterSink } from '../ports.js';
+import type { StageWorker } from '../transport.js';
+import type { KafkaConfig } from './config.js';
+import type { Codec } from './codec.js';
+import { withRetry } from '../retry.js';
+import { errorMessage } from '../errors.js';
+import { componentMetrics, type ComponentMetrics } from '../telemetry.js';
+
+export interface KafkaStageInputOptions<T> {
+  kafka: Kafka;
+  cfg: KafkaConfig;
+  /** Topic to consume. */
+  topic: string;
+  /** Consumer group, e.g. `seismo-processor`. */
+  groupId: string;
+  /** Name used in dead letters and metrics, e.g. `features`. */
+  stage: string;
+  codec: Codec<T>;
+  dlq: DeadLetterSink;
+  worker: StageWorker<T>;
+  /** Where a new group starts: the beginning of the topic (default) or its end. */
+  fromBeginning?: boolean;
+}
+
+/**
+ * Runs a stage worker as a member of a Kafka consumer group. Per batch: decode (malformed records
+ * become dead letters), process, flush (retried with backoff), then resolve the batch's offsets so
+ * they are committed. A batch that keeps failing is given up: the worker drops that partition's
+ * state and the consumer restarts from the last committed offset. A batch that waits on a slow
+ * downstream pauses its partition (and keeps heartbeating) instead of buffering more.
+ */
+export class KafkaStageInput<T> extends Lifecycle {
+  readonly name: string;
+  private readonly consumer: Consumer;
+  private readonly metrics: ComponentMetrics;
+  private assignment: Promise<void> = Promise.resolve();
+  private crashed: Error | null = null;
+  private connected = false;
+
+  constructor(
+    private readonly opts: KafkaStageInputOptions<T>,
+    private readonly ctx: Context,
+  ) {
+    super();
+    this.name = `kafka-input:${opts.stage}`;
+    const c = opts.cfg.consumer;
+    this.consumer = opts.kafka.consumer({
+      groupId: opts.groupId,
+      sessionTimeout: c.sessionTimeoutMs,
+      heartbeatInterval: c.heartbeatIntervalMs,
+      maxBytesPerPartition: c.maxBytesPerPartition,
+      maxBytes: c.maxBytes,
+      maxWaitTimeInMs: c.maxWaitTimeMs,
+      allowAutoTopicCreation: false,
+    });
+    this.metrics = componentMetrics(ctx.registry, `${opts.stage}_input`);
+    const ev = this.consumer.events;
+    this.consumer.on(ev.GROUP_JOIN, (e) => {
+      const partitions = e.payload.memberAssignment[opts.topic] ?? [];
+      ctx.logger.info({ stage: opts.stage, group: opts.groupId, partitions }, 'partitions assigned');
+      const prev = this.assignment;
+      this.assignment = prev.then(() => opts.worker.assigned(partitions));
+    });
+    this.consumer.on(ev.CONNECT, () => (this.connected = true));
+    this.consumer.on(ev.DISCONNECT, () => (this.connected = false));
+    this.consumer.on(ev.CRASH, (e) => {
+      this.metrics.errors.inc({ type: 'crash' });
+      const err = e.payload.error;
+      ctx.logger.error({ stage: opts.stage, err: errorMessage(err), restart: e.payload.restart }, 'consumer crashed');
+      if (!e.payload.restart) this.crashed = err;
+    });
+  }
+
+  /** Connected and not crashed for good (for /readyz). */
+  get healthy(): boolean {
+    return this.connected && this.crashed === null;
+  }
+
+  protected async doStart(): Promise<void> {
+    await this.consumer.connect();
+    this.connected = true;
+    await this.consumer.subscribe({ topics: [this.opts.topic], fromBeginning: this.opts.fromBeginning ?? true });
+    await this.consumer.run({
+      autoCommit: true,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.opts.cfg.consumer.partitionsConsumedConcurrently,
+      eachBatch: (payload) => this.handleBatch(payload),
+    });
+  }
+
+  protected async doStop(): Promise<void> {
+    // disconnect() waits for the batch in flight, commits resolved offsets and leaves the group.
+    await this.consumer.disconnect();
+    await this.assignment.catch(() => undefined);
+    await this.opts.worker.close();
+    this.connected = false;
+  }
+
+  private async handleBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch, resolveOffset, heartbeat, pause, isRunning, isStale } = payload;
+    const { worker, codec, stage, dlq } = this.opts;
+    await this.assignment;
+    if (!isRunning() || isStale() || batch.messages.length === 0) return;
+
+    const items: T[] = [];
+    const dead: DeadLetter[] = [];
+    const now = Date.now();
+    for (const m of batch.messages) {
+      const d = codec.decode(m.value, now);
+      if (d.ok) for (const it of d.items) items.push(it);
+      else dead.push({ stage, reason: d.reason, payload: m.value?.toString('utf8') ?? null, ts: now });
+    }
+    this.metrics.received.inc(items.length);
+
+    let resume: (() => void) | null = null;
+    const pauseTimer = setTimeout(() => {
+      resume = pause();
+      this.metrics.errors.inc({ type: 'paused' });
+    }, this.opts.cfg.consumer.pauseAfterMs);
+    const beat = setInterval(() => void heartbeat().catch(() => undefined), this.opts.cfg.consumer.heartbeatIntervalMs);
+    try {
+      if (dead.length) {
+        this.metrics.dropped.inc(dead.length);
+        await withRetry(() => dlq.deadLetter(dead), undefined, { signal: this.ctx.signal });
+      }
+      if (items.length) await worker.process(items, batch.partition);
+      await withRetry(() => worker.flush(), { attempts: this.opts.cfg.consumer.batchAttempts, baseMs: 200, maxMs: 10_000 }, {
+        onRetry: (err, attempt, waitMs) => {
+          this.metrics.errors.inc({ type: 'flush' });
+          this.ctx.logger.warn({ stage, partition: batch.partition, attempt, waitMs, err: errorMessage(err) }, 'flush failed; retrying batch output');
+        },
+      });
+    } catch (err) {
+      this.metrics.errors.inc({ type: 'batch' });
+      this.ctx.logger.error({ stage, partition: batch.partition, offset: batch.firstOffset(), err: errorMessage(err) }, 'batch given up; restarting from the last committed offset');
+      await worker.abandon(batch.partition);
+      throw err;
+    } finally {
+      clearTimeout(pauseTimer);
+      clearInterval(beat);
+      (resume as (() => void) | null)?.();
+    }
+    resolveOffset(batch.lastOffset());
+    this.metrics.sent.inc(items.length);
+    await heartbeat();
+  }
+}

@@ -1,0 +1,103 @@
+import type { Counter } from 'prom-client';
+import type { StateStore } from './state-store.js';
+
+/** How a stage turns its per-series state into a snapshot and back. */
+export interface StateCodec<S> {
+  snapshot(state: S): unknown;
+  /** Rebuilds state from a snapshot; returns null when the snapshot is unusable (then the series starts cold). */
+  restore(snapshot: unknown): S | null;
+}
+
+interface Entry<S> {
+  state: S;
+  partition: number;
+  dirty: boolean;
+}
+
+/**
+ * Per-series state of one stage in one worker: bounded (least recently used series evicted, after
+ * its snapshot is queued), tagged with the partition it came from, and snapshotted to a
+ * {@link StateStore} under `<stage>:<series id>`.
+ */
+export class SeriesStateTable<S> {
+  private readonly entries = new Map<string, Entry<S>>();
+  /** Snapshots of evicted or released series not yet written. */
+  private pending: Array<{ key: string; state: unknown }> = [];
+  private lastSnapshot = Date.now();
+
+  constructor(
+    private readonly stage: string,
+    private readonly store: StateStore,
+    private readonly codec: StateCodec<S>,
+    private readonly opts: { maxSeries: number; snapshotIntervalMs: number; evicted?: Counter<string>; restored?: Counter<string> },
+  ) {}
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  private key(id: string): string {
+    return `${this.stage}:${id}`;
+  }
+
+  /** The state of a series, restored from its snapshot or created with `create` on first sight. */
+  get(id: string, partition: number, create: () => S): S {
+    const e = this.entries.get(id);
+    if (e) {
+      // Re-insert to keep Map order = recency order.
+      this.entries.delete(id);
+      this.entries.set(id, e);
+      e.dirty = true;
+      e.partition = partition;
+      return e.state;
+    }
+    const snap = this.store.get(this.key(id));
+    let state = snap === undefined ? null : this.codec.restore(snap);
+    if (state) this.opts.restored?.inc();
+    state ??= create();
+    this.entries.set(id, { state, partition, dirty: true });
+    while (this.entries.size > this.opts.maxSeries) {
+      const [oldId, old] = this.entries.entries().next().value as [string, Entry<S>];
+      this.entries.delete(oldId);
+      this.pending.push({ key: this.key(oldId), state: this.codec.snapshot(old.state) });
+      this.opts.evicted?.inc();
+    }
+    return state;
+  }
+
+  /** Writes pending snapshots and, when the interval is due (or `force`), those of every changed series. */
+  async snapshot(force = false): Promise<void> {
+    const due = force || (this.opts.snapshotIntervalMs > 0 && Date.now() - this.lastSnapshot >= this.opts.snapshotIntervalMs);
+    const out = this.pending;
+    this.pending = [];
+    if (due) {
+      for (const [id, e] of this.entries) {
+        if (!e.dirty) continue;
+        out.push({ key: this.key(id), state: this.codec.snapshot(e.state) });
+        e.dirty = false;
+      }
+      this.lastSnapshot = Date.now();
+    }
+    try {
+      await this.store.put(out);
+    } catch (err) {
+      this.pending = out.concat(this.pending);
+      if (due) for (const o of out) { const e = this.entries.get(o.key.slice(this.stage.length + 1)); if (e) e.dirty = true; }
+      throw err;
+    }
+  }
+
+  /** Keeps only series of `partitions`: the others are snapshotted and released. */
+  release(keep: (partition: number) => boolean): void {
+    for (const [id, e] of this.entries) {
+      if (keep(e.partition)) continue;
+      if (e.dirty) this.pending.push({ key: this.key(id), state: this.codec.snapshot(e.state) });
+      this.entries.delete(id);
+    }
+  }
+
+  /** Forgets the series of one partition without snapshotting (their records will be redelivered). */
+  drop(partition: number): void {
+    for (const [id, e] of this.entries) if (e.partition === partition) this.entries.delete(id);
+  }
+}
