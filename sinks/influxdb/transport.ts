@@ -1,0 +1,104 @@
+import { HttpError, InfluxDB, type WriteApi } from '@influxdata/influxdb-client';
+import type { InfluxdbConfig } from './config.js';
+import { effectiveBucket } from './config.js';
+import { authHeader } from './query.js';
+import { SeismoError, errorMessage } from '../../pipeline/errors.js';
+import { classifyHttp, classifyNetworkError, outcomeToError, type HttpOutcome } from '../../pipeline/http-result.js';
+
+/**
+ * Sends one batch of line protocol (millisecond precision) and resolves once InfluxDB has accepted
+ * it (204). Throws a SeismoError whose `retriable`/`retryAfterMs` come from the one HTTP
+ * classifier; retrying is the caller's business.
+ */
+export interface InfluxTransport {
+  send(lines: string[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function createTransport(cfg: InfluxdbConfig, token: string | undefined): InfluxTransport {
+  return cfg.writeMode === 'v1' ? new V1Transport(cfg, token) : new V2Transport(cfg, token);
+}
+
+/** `/api/v2/write` through @influxdata/influxdb-client, with its own batching, timer and retries turned off. */
+class V2Transport implements InfluxTransport {
+  private readonly api: WriteApi;
+
+  constructor(cfg: InfluxdbConfig, token: string | undefined) {
+    const client = new InfluxDB({ url: cfg.url, timeout: cfg.timeoutMs, ...(token ? { token } : {}) });
+    this.api = client.getWriteApi(cfg.org, effectiveBucket(cfg), 'ms', {
+      // The writer owns batching: the client never sends on its own (no timer, a batch bigger than ours)...
+      batchSize: cfg.batchSize + 1,
+      maxBatchBytes: Number.MAX_SAFE_INTEGER,
+      flushInterval: 0,
+      // ...nor retries: a failed flush rejects at once and the writer's retry policy decides.
+      maxRetries: 0,
+      maxBufferLines: cfg.batchSize + 1,
+      writeFailed: (err: Error) => Promise.reject(err),
+    });
+  }
+
+  async send(lines: string[]): Promise<void> {
+    this.api.writeRecords(lines);
+    try {
+      await this.api.flush();
+    } catch (err) {
+      throw toSeismoError(err);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.api.dispose();
+  }
+}
+
+/** `/write?db=&rp=&precision=ms` with fetch, for InfluxDB 1.x before 1.8. */
+class V1Transport implements InfluxTransport {
+  private readonly endpoint: string;
+  private readonly headers: Record<string, string>;
+
+  constructor(
+    private readonly cfg: InfluxdbConfig,
+    token: string | undefined,
+  ) {
+    const q = new URLSearchParams({ db: cfg.database, rp: cfg.retentionPolicy, precision: 'ms' });
+    this.endpoint = `${cfg.url.replace(/\/+$/, '')}/write?${q.toString()}`;
+    this.headers = { ...authHeader(token), 'content-type': 'text/plain; charset=utf-8' };
+  }
+
+  async send(lines: string[]): Promise<void> {
+    let res: Response;
+    try {
+      res = await fetch(this.endpoint, {
+        method: 'POST',
+        headers: this.headers,
+        body: lines.join('\n'),
+        signal: AbortSignal.timeout(this.cfg.timeoutMs),
+      });
+    } catch (err) {
+      throw outcomeToError(classifyNetworkError(err) as Exclude<HttpOutcome, { kind: 'success' }>, 'influxdb write');
+    }
+    const body = res.status === 204 ? '' : await res.text().catch(() => '');
+    const outcome = classifyHttp(res.status, res.headers, body);
+    if (outcome.kind !== 'success') throw outcomeToError(outcome, 'influxdb write');
+  }
+
+  async close(): Promise<void> {}
+}
+
+/** Maps what @influxdata/influxdb-client throws onto the one HTTP classifier. */
+function toSeismoError(err: unknown): SeismoError {
+  if (err instanceof SeismoError) return err;
+  if (err instanceof HttpError) {
+    const headers = err.headers ?? {};
+    const get = (name: string): string | null => {
+      const v = headers[name.toLowerCase()];
+      return Array.isArray(v) ? (v[0] ?? null) : (v ?? null);
+    };
+    const outcome = classifyHttp(err.statusCode, { get }, err.body ?? err.message);
+    if (outcome.kind === 'success') return new SeismoError(`influxdb write: unexpected success status ${err.statusCode}`, { retriable: true, cause: err });
+    const e = outcomeToError(outcome, 'influxdb write');
+    return new SeismoError(e.message, { retriable: e.retriable, cause: err, ...(e.retryAfterMs !== undefined ? { retryAfterMs: e.retryAfterMs } : {}) });
+  }
+  const e = outcomeToError(classifyNetworkError(err) as Exclude<HttpOutcome, { kind: 'success' }>, 'influxdb write');
+  return new SeismoError(`${e.message}`, { retriable: true, cause: err instanceof Error ? err : new Error(errorMessage(err)) });
+}

@@ -1,0 +1,225 @@
+import type { InfluxdbConfig } from './config.js';
+import { LineBuffer, type Batch } from './buffer.js';
+import { toLine, type InfluxPoint } from './line-protocol.js';
+import { createDatabase, resolveInfluxToken } from './query.js';
+import { createTransport, type InfluxTransport } from './transport.js';
+import { influxMetrics, type InfluxMetrics } from './telemetry.js';
+import { Lifecycle, type Component, type Context } from '../../pipeline/component.js';
+import { SeismoError, errorMessage } from '../../pipeline/errors.js';
+import { withRetry, type RetryPolicy } from '../../pipeline/retry.js';
+
+/**
+ * Writes points to InfluxDB in batches.
+ *
+ * - `write(points)` resolves once the points are buffered; it waits while the buffer is at its
+ *   bounds (points and bytes): a slow or unreachable InfluxDB slows the producer down.
+ * - `flush()` resolves once everything written before it is durable (InfluxDB answered 204). If a
+ *   batch among those was given up on after its retries, it rejects with that error; so does the
+ *   next `write()` when a background flush gave up. An error is reported once by `write()` and to
+ *   every `flush()` already waiting.
+ * - Batches go out every `flushIntervalMs`, as soon as `batchSize` points are queued, and on
+ *   `flush()`; one at a time, in order, so a later write of the same point wins.
+ */
+export interface InfluxWriter extends Component {
+  write(points: InfluxPoint[]): Promise<void>;
+  flush(): Promise<void>;
+}
+
+export function createInfluxWriter(cfg: InfluxdbConfig, ctx: Context): InfluxWriter {
+  const token = resolveInfluxToken(cfg);
+  return new BatchingInfluxWriter(cfg, ctx, createTransport(cfg, token), async () => {
+    if (cfg.createDatabase) await createDatabase(cfg, { token, signal: ctx.signal });
+  });
+}
+
+interface Failure {
+  fromSeq: number;
+  toSeq: number;
+  error: SeismoError;
+}
+
+const MAX_FAILURES_KEPT = 64;
+
+/** The writer over any transport; exported so the buffering logic can be tested without a server. */
+export class BatchingInfluxWriter extends Lifecycle implements InfluxWriter {
+  readonly name = 'influxdb';
+  private readonly buffer: LineBuffer;
+  private readonly metrics: InfluxMetrics;
+  private readonly retry: RetryPolicy;
+  private timer: NodeJS.Timeout | null = null;
+  private pumping = false;
+  /** Lines up to this sequence number are to be sent even if they do not fill a batch. */
+  private flushTarget = 0;
+  /** Failures of lines up to here were reported to a caller already. */
+  private reportedUpTo = 0;
+  private failures: Failure[] = [];
+  private closing = false;
+
+  constructor(
+    private readonly cfg: InfluxdbConfig,
+    private readonly ctx: Context,
+    private readonly transport: InfluxTransport,
+    private readonly prepare: () => Promise<void> = async () => undefined,
+  ) {
+    super();
+    this.buffer = new LineBuffer({
+      maxPoints: cfg.maxBufferPoints,
+      maxBytes: cfg.maxBufferBytes,
+      batchSize: cfg.batchSize,
+      maxBatchBytes: cfg.maxBatchBytes,
+    });
+    this.metrics = influxMetrics(ctx.registry);
+    this.retry = { attempts: cfg.retry.attempts, baseMs: cfg.retry.baseMs, maxMs: cfg.retry.maxMs };
+  }
+
+  protected async doStart(): Promise<void> {
+    await withRetry(() => this.prepare(), this.retry, {
+      signal: this.ctx.signal,
+      onRetry: (err, attempt, waitMs) => this.ctx.logger.warn({ err: errorMessage(err), attempt, waitMs }, 'influxdb: preparing the database failed; retrying'),
+    });
+    this.timer = setInterval(() => this.requestFlush(), this.cfg.flushIntervalMs);
+    this.timer.unref();
+    this.ctx.logger.info({ url: this.cfg.url, mode: this.cfg.writeMode, database: this.cfg.database }, 'influxdb writer started');
+  }
+
+  protected async doStop(): Promise<void> {
+    this.closing = true;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    let failure: unknown = null;
+    try {
+      await this.flushAll(this.reportedUpTo);
+    } catch (err) {
+      failure = err;
+    }
+    this.buffer.wake();
+    await this.transport.close();
+    this.ctx.logger.info('influxdb writer stopped');
+    if (failure) throw failure;
+  }
+
+  async write(points: InfluxPoint[]): Promise<void> {
+    if (!this.running) throw new SeismoError(`influxdb writer is ${this.closing ? 'stopped' : 'not started'}; points not written`, { retriable: true });
+    this.throwUnreported();
+    let accepted = 0;
+    for (const p of points) {
+      let line: string;
+      try {
+        line = toLine(p);
+      } catch (err) {
+        this.metrics.dropped.inc();
+        this.metrics.errors.inc({ type: 'invalid_point' });
+        this.ctx.logger.warn({ reason: errorMessage(err), measurement: p?.measurement, tags: p?.tags }, 'influxdb: point dropped');
+        continue;
+      }
+      const bytes = Buffer.byteLength(line) + 1;
+      while (!this.buffer.hasRoom(bytes)) {
+        this.metrics.blocked.inc();
+        this.requestFlush();
+        await this.buffer.roomFreed();
+        if (this.closing) throw new SeismoError('influxdb writer stopped while waiting for buffer room; points not written', { retriable: true });
+      }
+      this.buffer.push(line);
+      accepted++;
+      if (this.buffer.hasFullBatch()) this.pump();
+    }
+    this.metrics.received.inc(accepted);
+    this.updateDepth();
+  }
+
+  flush(): Promise<void> {
+    return this.flushAll(this.reportedUpTo);
+  }
+
+  private async flushAll(floor: number): Promise<void> {
+    const target = this.buffer.lastAccepted;
+    this.flushTarget = Math.max(this.flushTarget, target);
+    this.pump();
+    await this.buffer.waitSettled(target);
+    const failed = this.failures.find((f) => f.toSeq > floor && f.fromSeq <= target);
+    this.reportedUpTo = Math.max(this.reportedUpTo, target);
+    this.pruneFailures();
+    if (failed) throw failed.error;
+  }
+
+  private requestFlush(): void {
+    if (this.buffer.queuedPoints === 0) return;
+    this.flushTarget = Math.max(this.flushTarget, this.buffer.lastAccepted);
+    this.pump();
+  }
+
+  private throwUnreported(): void {
+    const failed = this.failures.find((f) => f.toSeq > this.reportedUpTo);
+    if (!failed) return;
+    this.reportedUpTo = Math.max(...this.failures.map((f) => f.toSeq));
+    this.pruneFailures();
+    throw failed.error;
+  }
+
+  private pruneFailures(): void {
+    this.failures = this.failures.filter((f) => f.toSeq > this.reportedUpTo).slice(-MAX_FAILURES_KEPT);
+  }
+
+  /** Starts the send loop unless it runs; the flag flips synchronously so no wake-up is lost. */
+  private pump(): void {
+    if (this.pumping) return;
+    this.pumping = true;
+    void this.sendLoop();
+  }
+
+  private async sendLoop(): Promise<void> {
+    try {
+      for (;;) {
+        const first = this.buffer.firstQueued;
+        if (first === null) break;
+        if (!this.buffer.hasFullBatch() && first > this.flushTarget) break;
+        const batch = this.buffer.take();
+        if (!batch) break;
+        this.updateDepth();
+        await this.sendBatch(batch);
+        this.buffer.settle(batch);
+        this.updateDepth();
+      }
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private async sendBatch(batch: Batch): Promise<void> {
+    try {
+      await withRetry(
+        async () => {
+          const end = this.metrics.writeSeconds.startTimer();
+          try {
+            await this.transport.send(batch.lines);
+            end({ outcome: 'ok' });
+          } catch (err) {
+            end({ outcome: 'error' });
+            throw err;
+          }
+        },
+        this.retry,
+        {
+          signal: this.ctx.signal,
+          onRetry: (err, attempt, waitMs) => {
+            this.metrics.errors.inc({ type: 'retry' });
+            this.ctx.logger.warn({ err: errorMessage(err), attempt, waitMs, points: batch.lines.length }, 'influxdb write failed; retrying');
+          },
+        },
+      );
+      this.metrics.sent.inc(batch.lines.length);
+      this.metrics.batches.inc();
+    } catch (err) {
+      const error = err instanceof SeismoError ? err : new SeismoError(`influxdb write: ${errorMessage(err)}`, { retriable: true, cause: err });
+      this.failures.push({ fromSeq: batch.fromSeq, toSeq: batch.toSeq, error });
+      this.metrics.dropped.inc(batch.lines.length);
+      this.metrics.errors.inc({ type: error.retriable ? 'gave_up' : 'rejected' });
+      this.ctx.logger.error({ err: error.message, points: batch.lines.length }, 'influxdb write gave up; the error goes to the caller');
+    }
+  }
+
+  private updateDepth(): void {
+    this.metrics.bufferDepth.set(this.buffer.depth);
+    this.metrics.bufferBytes.set(this.buffer.bytes);
+  }
+}
