@@ -25,13 +25,16 @@ import { DashboardState } from '../api/state.js';
 /** InfluxDB writer as the stages use it. */
 export type InfluxSink = Component & PointSink<unknown> & { readonly healthy?: boolean };
 
+/** The notifier as the pipeline uses it; `ready` backs `/readyz` (Redis reachable). */
+export type NotifierLike = Component & AlertHandler & { ready?(): Promise<boolean | string> };
+
 /** The sinks owned by other parts of seismo, injected so the assembly stays transport-only. */
 export interface SinkFactories {
   influx?: (cfg: NonNullable<SeismoConfig['influxdb']>, ctx: Context) => InfluxSink;
   featurePoints?: (f: FeatureRecord) => unknown[];
   scorePoints?: (s: ScoredPoint) => unknown[];
   alertPoints?: (a: Alert) => unknown[];
-  notifier?: (cfg: SeismoConfig, ctx: Context) => Component & AlertHandler & { readonly healthy?: boolean };
+  notifier?: (cfg: SeismoConfig, ctx: Context) => NotifierLike;
 }
 
 export interface PipelineOptions {
@@ -62,6 +65,8 @@ export class Pipeline {
   private admin: Admin | null = null;
   private checkpoints: CheckpointStore | null = null;
   private embeddedDlq: MemoryDeadLetterSink | null = null;
+  /** The notifier running in this process, if any (the API adds its silence routes). */
+  notifierComponent: NotifierLike | null = null;
   readonly watching: string[] = [];
 
   constructor(
@@ -96,8 +101,9 @@ export class Pipeline {
       const log = this.ctx.logger.child({ component: 'notifier' });
       return { handler: { handle: async (alerts) => void alerts.forEach((a) => log.warn({ alert: a }, 'alert (no notifier available)')) } };
     }
-    const n = f(this.cfg, this.ctx);
-    if (this.cfg.redis) this.readiness.push({ name: 'redis', check: () => Promise.resolve(n.healthy ?? true) });
+    const n = (this.notifierComponent = f(this.cfg, this.ctx));
+    const ready = n.ready?.bind(n);
+    if (this.cfg.redis && ready) this.readiness.push({ name: 'redis', check: ready });
     return { handler: n, component: n };
   }
 

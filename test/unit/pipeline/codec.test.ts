@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { alertCodec, encodeDeadLetters, featureCodec, sampleCodec } from '../../../pipeline/kafka/codec.js';
+import { makeSample } from '../../../ingest/sample.js';
+import type { Alert, FeatureRecord } from '../../../pipeline/ports.js';
+
+const now = Date.UTC(2026, 0, 1);
+const a = { source: 'prometheus', name: 'cpu', labels: { host: 'a', mode: 'idle' } };
+const b = { source: 'host', name: 'load1', labels: {} };
+const samples = [makeSample(a, now - 3000, 1.5), makeSample(b, now - 3000, 0.2), makeSample(a, now - 2000, 2.5), makeSample(a, now - 1000, -3)];
+
+function decodeAll<T>(codec: { decode(v: Buffer | null, now?: number): { ok: boolean; items?: T[]; reason?: string } }, values: string[]): T[] {
+  return values.flatMap((v) => {
+    const d = codec.decode(Buffer.from(v), now);
+    if (!d.ok) throw new Error(d.reason);
+    return d.items ?? [];
+  });
+}
+
+describe('sample codec', () => {
+  for (const enc of ['json', 'series-batch'] as const) {
+    it(`round-trips samples (${enc}), keyed by series id`, () => {
+      const codec = sampleCodec(enc, 2);
+      const recs = codec.encode(samples);
+      for (const r of recs) expect([samples[0].id, samples[1].id]).toContain(r.key);
+      const back = decodeAll(codec, recs.map((r) => r.value));
+      const byId = (x: { id: string; ts: number }) => `${x.id}@${x.ts}`;
+      expect(back.map(byId).sort()).toEqual(samples.map(byId).sort());
+      // Order inside a series is kept.
+      expect(back.filter((s) => s.id === samples[0].id).map((s) => s.ts)).toEqual([now - 3000, now - 2000, now - 1000]);
+      if (enc === 'series-batch') expect(recs.length).toBe(3); // a: 2 + 1 (maxPointsPerMessage 2), b: 1
+      else expect(recs.length).toBe(4);
+    });
+  }
+
+  it('decodes either encoding whatever the producer chose', () => {
+    const batch = sampleCodec('series-batch').encode(samples);
+    expect(decodeAll(sampleCodec('json'), batch.map((r) => r.value))).toHaveLength(4);
+  });
+
+  it.each([
+    ['not JSON', '{"series":', /not JSON/],
+    ['empty', '', /empty/],
+    ['NaN value', JSON.stringify({ ...samples[0], value: 'NaN' }), /value is not a number/],
+    ['wrong id', JSON.stringify({ ...samples[0], id: 'ffffffffffffffff' }), /id does not match/],
+    ['future timestamp', JSON.stringify({ ...samples[0], ts: now + 3_600_000 }), /future/],
+    ['bad point in a batch', JSON.stringify({ v: 1, id: samples[0].id, series: a, points: [[now, 1], [now, null]] }), /points\[1\]/],
+    ['unknown batch version', JSON.stringify({ v: 9, id: samples[0].id, series: a, points: [[now, 1]] }), /version/],
+  ])('rejects %s with a reason', (_name, value, reason) => {
+    const d = sampleCodec('series-batch').decode(Buffer.from(value), now);
+    expect(d.ok).toBe(false);
+    if (!d.ok) expect(d.reason).toMatch(reason);
+  });
+});
+
+describe('feature and alert codecs', () => {
+  const f: FeatureRecord = { id: samples[0].id, series: a, ts: now, value: 2, count: 3, mean: 1.5, std: 0.5, min: 1, max: 2, ewma: 1.7 };
+  it.each(['json', 'series-batch'] as const)('round-trips feature records (%s)', (enc) => {
+    const codec = featureCodec(enc);
+    const back = decodeAll(codec, codec.encode([f, { ...f, ts: now + 1000 }]).map((r) => r.value));
+    expect(back).toEqual([f, { ...f, ts: now + 1000 }]);
+  });
+
+  it('rejects a feature with a non-finite field', () => {
+    const d = featureCodec('json').decode(Buffer.from(JSON.stringify({ ...f, std: null })));
+    expect(d.ok).toBe(false);
+  });
+
+  it('round-trips alerts and rejects an unknown state', () => {
+    const alert: Alert = { id: 'x:firing:1', dedupKey: 'x:1', series: { ...a, id: 'x' }, ts: now, value: 9, expected: { lo: 1, hi: 2 }, score: 0.99, detector: 'forecast', severity: 'critical', state: 'firing', explanation: 'e' };
+    const [rec] = alertCodec().encode([alert]);
+    expect(rec.key).toBe('x');
+    expect(decodeAll(alertCodec(), [rec.value])).toEqual([alert]);
+    expect(alertCodec().decode(Buffer.from(JSON.stringify({ ...alert, state: 'open' }))).ok).toBe(false);
+  });
+
+  it('truncates huge dead-letter payloads and keys them by stage', () => {
+    const [r] = encodeDeadLetters([{ stage: 'features', reason: 'bad', payload: 'x'.repeat(100), ts: now }], 10);
+    expect(r.key).toBe('features');
+    const parsed = JSON.parse(r.value) as { payload: string; reason: string };
+    expect(parsed.reason).toBe('bad');
+    expect(parsed.payload.startsWith('xxxxxxxxxx…')).toBe(true);
+  });
+});
