@@ -23,6 +23,8 @@ import { withRetry, type RetryPolicy } from '../../pipeline/retry.js';
 export interface InfluxWriter extends Component {
   write(points: InfluxPoint[]): Promise<void>;
   flush(): Promise<void>;
+  /** False while stopped, or when the last batch was given up on (until a batch succeeds). */
+  readonly healthy: boolean;
 }
 
 export function createInfluxWriter(cfg: InfluxdbConfig, ctx: Context): InfluxWriter {
@@ -54,6 +56,7 @@ export class BatchingInfluxWriter extends Lifecycle implements InfluxWriter {
   private reportedUpTo = 0;
   private failures: Failure[] = [];
   private closing = false;
+  private lastBatchFailed = false;
 
   constructor(
     private readonly cfg: InfluxdbConfig,
@@ -98,6 +101,10 @@ export class BatchingInfluxWriter extends Lifecycle implements InfluxWriter {
     if (failure) throw failure;
   }
 
+  get healthy(): boolean {
+    return this.running && !this.lastBatchFailed;
+  }
+
   async write(points: InfluxPoint[]): Promise<void> {
     if (!this.running) throw new SeismoError(`influxdb writer is ${this.closing ? 'stopped' : 'not started'}; points not written`, { retriable: true });
     this.throwUnreported();
@@ -115,6 +122,7 @@ export class BatchingInfluxWriter extends Lifecycle implements InfluxWriter {
       const bytes = Buffer.byteLength(line) + 1;
       while (!this.buffer.hasRoom(bytes)) {
         this.metrics.blocked.inc();
+        this.updateDepth();
         this.requestFlush();
         await this.buffer.roomFreed();
         if (this.closing) throw new SeismoError('influxdb writer stopped while waiting for buffer room; points not written', { retriable: true });
@@ -209,9 +217,11 @@ export class BatchingInfluxWriter extends Lifecycle implements InfluxWriter {
       );
       this.metrics.sent.inc(batch.lines.length);
       this.metrics.batches.inc();
+      this.lastBatchFailed = false;
     } catch (err) {
       const error = err instanceof SeismoError ? err : new SeismoError(`influxdb write: ${errorMessage(err)}`, { retriable: true, cause: err });
       this.failures.push({ fromSeq: batch.fromSeq, toSeq: batch.toSeq, error });
+      this.lastBatchFailed = true;
       this.metrics.dropped.inc(batch.lines.length);
       this.metrics.errors.inc({ type: error.retriable ? 'gave_up' : 'rejected' });
       this.ctx.logger.error({ err: error.message, points: batch.lines.length }, 'influxdb write gave up; the error goes to the caller');
