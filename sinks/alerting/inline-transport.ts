@@ -68,39 +68,48 @@ export class InlineTransport implements DeliveryTransport {
       this.channels.set(r.name, ch);
       const rc = this.o.cfg.receivers.find((c) => c.name === r.name);
       const limiter = rc?.rateLimit ? new WindowLimiter(rc.rateLimit.max, rc.rateLimit.durationMs) : null;
-      for (let i = 0; i < (rc?.concurrency ?? 4); i++) this.loops.push(this.loop(r, ch, limiter));
+      this.loops.push(this.loop(r, ch, limiter, rc?.concurrency ?? 4));
     }
   }
 
-  private async loop(r: Receiver, ch: BoundedChannel<Notification>, limiter: WindowLimiter | null): Promise<void> {
-    const policy = { attempts: this.o.cfg.attempts, baseMs: this.o.cfg.backoffMs, maxMs: this.o.cfg.maxBackoffMs };
+  /** One receiving loop per channel (the channel has a single receiver) feeding up to `concurrency` deliveries. */
+  private async loop(r: Receiver, ch: BoundedChannel<Notification>, limiter: WindowLimiter | null, concurrency: number): Promise<void> {
+    const active = new Set<Promise<void>>();
     for (;;) {
+      while (active.size >= concurrency) await Promise.race(active);
       const [n] = await ch.receive(1);
-      if (!n) return;
+      if (!n) break;
       this.o.metrics.bufferDepth.set(this.depth());
-      let attempts = 0;
-      try {
-        await withRetry(
-          async (attempt) => {
-            attempts = attempt;
-            if (limiter) await limiter.take(this.abort.signal);
-            return r.deliver(n, this.abort.signal);
-          },
-          policy,
-          { signal: this.abort.signal, onRetry: () => this.o.metrics.errors.inc({ type: `${r.type}_retryable` }) },
-        );
-        const now = Date.now();
-        this.o.metrics.sent.inc();
-        this.o.metrics.alertsDelivered.inc({ receiver: r.name }, n.count);
-        for (const a of n.alerts) this.o.metrics.latency.observe({ receiver: r.name }, Math.max(0, now - a.ts) / 1000);
-      } catch (err) {
-        const retriable = err instanceof SeismoError ? err.retriable : true;
-        this.o.metrics.errors.inc({ type: `${r.type}_${retriable ? 'retryable' : 'failure'}` });
-        this.o.metrics.failed.inc({ receiver: r.name });
-        this.o.logger.error({ receiver: r.name, notification: n.id, attempts, err: errorMessage(err) }, 'notification failed (embedded mode: kept in memory only)');
-        this.failures.push({ notification: n, attempts, error: errorMessage(err), failedAt: Date.now() });
-        if (this.failures.length > 1000) this.failures.shift();
-      }
+      const p: Promise<void> = this.deliverOne(r, n, limiter).finally(() => active.delete(p));
+      active.add(p);
+    }
+    await Promise.all(active);
+  }
+
+  private async deliverOne(r: Receiver, n: Notification, limiter: WindowLimiter | null): Promise<void> {
+    const policy = { attempts: this.o.cfg.attempts, baseMs: this.o.cfg.backoffMs, maxMs: this.o.cfg.maxBackoffMs };
+    let attempts = 0;
+    try {
+      await withRetry(
+        async (attempt) => {
+          attempts = attempt;
+          if (limiter) await limiter.take(this.abort.signal);
+          return r.deliver(n, this.abort.signal);
+        },
+        policy,
+        { signal: this.abort.signal, onRetry: () => this.o.metrics.errors.inc({ type: `${r.type}_retryable` }) },
+      );
+      const now = Date.now();
+      this.o.metrics.sent.inc();
+      this.o.metrics.alertsDelivered.inc({ receiver: r.name }, n.count);
+      for (const a of n.alerts) this.o.metrics.latency.observe({ receiver: r.name }, Math.max(0, now - a.ts) / 1000);
+    } catch (err) {
+      const retriable = err instanceof SeismoError ? err.retriable : true;
+      this.o.metrics.errors.inc({ type: `${r.type}_${retriable ? 'retryable' : 'failure'}` });
+      this.o.metrics.failed.inc({ receiver: r.name });
+      this.o.logger.error({ receiver: r.name, notification: n.id, attempts, err: errorMessage(err) }, 'notification failed (embedded mode: kept in memory only)');
+      this.failures.push({ notification: n, attempts, error: errorMessage(err), failedAt: Date.now() });
+      if (this.failures.length > 1000) this.failures.shift();
     }
   }
 

@@ -137,3 +137,50 @@ export async function metricValue(registry: Registry, name: string, labels: Reco
     .filter((v) => Object.entries(labels).every(([k, val]) => (v.labels as Record<string, unknown>)[k] === val) && !('metricName' in v && String(v.metricName).endsWith('_bucket')))
     .reduce((s, v) => s + v.value, 0);
 }
+
+/** PagerDuty Events API v2 as documented: 202 on a valid event, 400 with `errors` on an invalid one. */
+export function pagerdutyReply(opts: { reject?: () => string | null; status?: (n: number) => Reply | null } = {}) {
+  return (r: Received, n: number): Reply => {
+    const forced = opts.status?.(n);
+    if (forced) return forced;
+    if (r.method !== 'POST' || r.path !== '/v2/enqueue') return { status: 404, body: { status: 'not found' } };
+    const e = r.json as { routing_key?: string; event_action?: string; dedup_key?: string; payload?: { summary?: string; source?: string; severity?: string } } | undefined;
+    const errors: string[] = [];
+    if (!e) errors.push('Malformed JSON');
+    else {
+      if (typeof e.routing_key !== 'string' || e.routing_key.length !== 32) errors.push("Length of 'routing_key' is incorrect (should be 32 characters)");
+      if (!['trigger', 'acknowledge', 'resolve'].includes(e.event_action ?? '')) errors.push("'event_action' is invalid");
+      if (e.event_action === 'trigger') {
+        if (!e.payload?.summary) errors.push("'payload.summary' is missing or blank");
+        if (!e.payload?.source) errors.push("'payload.source' is missing or blank");
+        if (!['critical', 'error', 'warning', 'info'].includes(e.payload?.severity ?? '')) errors.push("'payload.severity' is invalid");
+      }
+      if (e.event_action === 'resolve' && !e.dedup_key) errors.push("'dedup_key' is required for resolve");
+      const extra = opts.reject?.();
+      if (extra) errors.push(extra);
+    }
+    if (errors.length) return { status: 400, body: { status: 'invalid event', message: 'Event object is invalid', errors } };
+    return { status: 202, body: { status: 'success', message: 'Event processed', dedup_key: e!.dedup_key } };
+  };
+}
+
+/** Slack Web API chat.postMessage (bot token) and incoming webhooks, with their documented errors. */
+export function slackReply(opts: { token: string; channels: string[]; rateLimitFirst?: number }) {
+  let ts = 1_700_000_000_000_100;
+  let limited = 0;
+  return (r: Received): Reply => {
+    if (r.path.startsWith('/services/')) return r.json ? { status: 200, body: 'ok' } : { status: 400, body: 'invalid_payload' };
+    if (r.path !== '/api/chat.postMessage') return { status: 404, body: { ok: false, error: 'unknown_method' } };
+    if (limited < (opts.rateLimitFirst ?? 0)) {
+      limited++;
+      return { status: 429, headers: { 'retry-after': '1' }, body: { ok: false, error: 'ratelimited' } };
+    }
+    if (r.headers.authorization !== `Bearer ${opts.token}`) return { status: 200, body: { ok: false, error: 'invalid_auth' } };
+    const m = r.json as { channel?: string; text?: string; blocks?: unknown[]; thread_ts?: string };
+    if (!m.channel || !opts.channels.includes(m.channel)) return { status: 200, body: { ok: false, error: 'channel_not_found' } };
+    if (!m.text && !m.blocks) return { status: 200, body: { ok: false, error: 'no_text' } };
+    ts += 100;
+    const id = `${String(ts).slice(0, 10)}.${String(ts).slice(10)}`;
+    return { status: 200, body: { ok: true, channel: m.channel, ts: id, message: { text: m.text, ...(m.thread_ts ? { thread_ts: m.thread_ts } : {}) } } };
+  };
+}
