@@ -5,6 +5,7 @@ import { redisSchema } from '../pipeline/redis-config.js';
 import { influxdbSchema } from '../sinks/influxdb/config.js';
 import { apiSchema } from '../api/config.js';
 import { sourceSchema } from '../ingest/config.js';
+import { checkpointSchema } from '../ingest/checkpoint/config.js';
 import { featuresSchema } from '../features/config.js';
 import { detectSchema } from '../detect/config.js';
 import { alertingSchema } from '../sinks/alerting/config.js';
@@ -30,7 +31,9 @@ export const configSchema = strictObject({
   /** Redis for BullMQ delivery and checkpoints. Absent: alerts are delivered in-process. */
   redis: redisSchema.optional(),
   /** Metric sources. Default: the host's own metrics. */
-  sources: z.array(sourceSchema).default([{ type: 'host', intervalMs: 5000, procPath: '/proc' }]),
+  sources: z.array(sourceSchema).prefault([{ type: 'host' }]),
+  /** Where collectors keep their per-query progress (see docs/collectors.md). */
+  checkpoint: checkpointSchema.prefault({}),
   features: featuresSchema.prefault({}),
   detect: detectSchema.prefault({}),
   alerting: alertingSchema.prefault({}),

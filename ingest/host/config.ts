@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { strictObject } from '../../config/strict.js';
+import { pollingFields } from '../poll-config.js';
 
 /** The host's own metrics from /proc: CPU, memory, load, network, disk. */
 export const hostSourceSchema = strictObject({
@@ -10,5 +11,8 @@ export const hostSourceSchema = strictObject({
   intervalMs: z.int().min(100).default(5000),
   /** Path of the proc filesystem. Default `/proc`. */
   procPath: z.string().default('/proc'),
+  /** Also report utilisation of each CPU (`cpu` label cpu0, cpu1 …). Default false. */
+  perCpu: z.boolean().default(false),
+  ...pollingFields,
 });
 export type HostSourceConfig = z.infer<typeof hostSourceSchema>;
