@@ -6,6 +6,9 @@ import type { Context } from './component.js';
 import { Pipeline } from './assemble.js';
 import { defaultSinks } from './sinks.js';
 import { createApiServer, type ApiServer } from '../api/server.js';
+import { influxAlertHistory } from '../sinks/influxdb/index.js';
+import { registerAlertingRoutes } from '../sinks/alerting/index.js';
+import type { Silences } from '../sinks/alerting/silences.js';
 import { errorMessage } from './errors.js';
 
 export interface ServiceOptions {
@@ -33,7 +36,16 @@ export async function startService(cfg: SeismoConfig, role: Role, opts: { logger
   const controller = new AbortController();
   const ctx = createContext(cfg, controller, opts.logger);
   const pipeline = new Pipeline(cfg, ctx, { role, sinks: defaultSinks() });
-  const api = cfg.api.enabled && (role === 'all' || role === 'api') ? createApiServer(cfg.api, ctx, { readiness: pipeline.readiness, state: pipeline.dashboard }) : null;
+  const api =
+    cfg.api.enabled && (role === 'all' || role === 'api')
+      ? createApiServer(cfg.api, ctx, {
+          readiness: pipeline.readiness,
+          state: pipeline.dashboard,
+          ...(cfg.influxdb ? { alertHistory: influxAlertHistory(cfg.influxdb) } : {}),
+        })
+      : null;
+  const notifier = pipeline.notifierComponent as (object & { silences?: Silences }) | null;
+  if (api && notifier?.silences) registerAlertingRoutes(api, { silences: notifier.silences });
   let stopping: Promise<void> | null = null;
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {

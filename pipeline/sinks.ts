@@ -1,9 +1,14 @@
 import type { SinkFactories } from './assemble.js';
 import { createNotifier } from '../sinks/alerting/index.js';
+import { alertPoint, createInfluxWriter, featurePoint, scorePoint } from '../sinks/influxdb/index.js';
 
 /** The real InfluxDB writer and notifier of seismo, as the service wires them. */
 export function defaultSinks(): SinkFactories {
   return {
+    influx: (cfg, ctx) => createInfluxWriter(cfg, ctx),
+    featurePoints: (f) => [featurePoint(f)],
+    scorePoints: ({ feature: f, result }) => [scorePoint(f.id, f.series, f.ts, f.value, result)],
+    alertPoints: (a) => [alertPoint(a)],
     notifier: (cfg, ctx) => {
       const n = createNotifier(cfg, ctx);
       return Object.assign(n, {

@@ -6,12 +6,7 @@ import { pino } from 'pino';
 import { parseConfig } from '../../config/load.js';
 import { startService, type RunningService } from '../../pipeline/service.js';
 import { HookServer, influxRows, waitFor } from './e2e-helpers.js';
-
-const KAFKA = (process.env.SEISMO_KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
-const INFLUX = process.env.SEISMO_INFLUX_URL ?? 'http://127.0.0.1:8086';
-const REDIS = process.env.SEISMO_REDIS_URL ?? 'redis://127.0.0.1:6379';
-const PROM = process.env.SEISMO_PROMETHEUS_URL ?? 'http://127.0.0.1:9090';
-const EXPORTER = process.env.SEISMO_TEST_EXPORTER_URL ?? 'http://127.0.0.1:9101';
+import { influxUrl as INFLUX, kafkaBrokers as KAFKA, prometheusUrl as PROM, redisUrl as REDIS, setExporterGauge } from './stack.js';
 
 const rid = randomBytes(4).toString('hex');
 const metric = `seismo_e2e_${rid}`;
@@ -21,10 +16,7 @@ const topics = { samples: `${prefix}.samples`, features: `${prefix}.features`, a
 const STEADY = 10;
 const SPIKE = 80;
 
-async function setGauge(value: number): Promise<void> {
-  const res = await fetch(`${EXPORTER}/set`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: metric, labels: { run: rid }, value }) });
-  if (!res.ok) throw new Error(`test exporter /set: HTTP ${res.status}`);
-}
+const setGauge = (value: number | null): Promise<void> => setExporterGauge(metric, { run: rid }, value);
 
 /** Raw samples Prometheus holds for the gauge (value, timestamp in ms). */
 async function promSamples(): Promise<Array<{ ts: number; value: number }>> {
@@ -59,6 +51,7 @@ describe('end to end over the local stack', () => {
   afterAll(async () => {
     await svc?.stop();
     await hook.stop();
+    await setGauge(null).catch(() => undefined);
     await admin.deleteTopics({ topics: Object.values(topics) }).catch(() => undefined);
     await admin.deleteGroups(['processor', 'detector', 'notifier'].map((r) => `${prefix}-${r}`)).catch(() => undefined);
     await admin.disconnect();
@@ -88,6 +81,7 @@ describe('end to end over the local stack', () => {
       );
       const spikeSample = await waitFor(async () => (await promSamples()).find((s) => s.value === SPIKE && s.ts >= spikeSetAt - 1000), 10_000, 'the spike in Prometheus');
       const latencyMs = hit.at - spikeSample.ts;
+      console.info(`e2e: spike sample at ${new Date(spikeSample.ts).toISOString()}, webhook ${latencyMs} ms later`);
       expect(latencyMs).toBeLessThanOrEqual(5000);
       expect(hit.alert.series.labels.run).toBe(rid);
       expect(hit.alert.dedupKey).toBe(`${hit.alert.series.id}:${hit.alert.ts}`);
