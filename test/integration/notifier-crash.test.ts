@@ -1,0 +1,64 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createNotifier, type Notifier } from '../../sinks/alerting/index.js';
+import { FakeServer, alert, cleanupPrefix, config, testContext, uniquePrefix } from './alerting-fakes.js';
+
+describe('notifier crash and takeover', () => {
+  const cleanups: Array<() => Promise<void> | void> = [];
+  afterEach(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c();
+  });
+
+  function make(prefix: string, url: string, workers = true): Notifier {
+    const n = createNotifier(config(prefix, { receivers: [{ type: 'webhook', name: 'ops', url: `${url}/hook` }], lockDurationMs: 1000, backoffMs: 50 }), testContext(), { workers });
+    cleanups.push(() => n.stop());
+    return n;
+  }
+
+  it('a notifier killed mid-delivery: a second instance takes the job over and the receiver acknowledges exactly once', async () => {
+    let hold = true;
+    const server = await new FakeServer(() => (hold ? 'hold' : { status: 200, body: 'ok' })).start();
+    const prefix = uniquePrefix('crash');
+    cleanups.push(() => server.stop(), () => cleanupPrefix(prefix));
+    const a = make(prefix, server.url);
+    await a.start();
+    const x = alert();
+    await a.handle([x]);
+    await server.waitFor(() => server.received.length === 1, 10_000, 'first attempt in flight');
+    await a.kill();
+    hold = false;
+
+    const b = make(prefix, server.url);
+    await b.start();
+    // The upstream did not see its batch committed by the dead instance and hands it over again.
+    await b.handle([x]);
+    await server.waitFor(() => server.acknowledged.length === 1, 20_000, 'takeover delivery');
+    await new Promise((r) => setTimeout(r, 2500)); // longer than the lock: a second delivery would show
+    expect(server.acknowledged).toHaveLength(1);
+    expect(server.received).toHaveLength(2);
+    // Same idempotency key on the abandoned attempt and the delivered one.
+    expect(server.received[1].headers['x-seismo-delivery']).toBe(server.received[0].headers['x-seismo-delivery']);
+    const q = b.queues!.queue('ops');
+    const counts = await q.getJobCounts('completed', 'failed', 'waiting', 'active', 'delayed');
+    expect(counts).toMatchObject({ completed: 1, failed: 0, waiting: 0, active: 0, delayed: 0 });
+  });
+
+  it('alerts accepted by a notifier that dies before delivering are delivered once by the next one, replays included', async () => {
+    const server = await new FakeServer().start();
+    const prefix = uniquePrefix('crash2');
+    cleanups.push(() => server.stop(), () => cleanupPrefix(prefix));
+    const enqueueOnly = make(prefix, server.url, false);
+    await enqueueOnly.start();
+    const batch = [alert(), alert(), alert()];
+    await enqueueOnly.handle(batch);
+    await enqueueOnly.kill();
+    expect(server.received).toHaveLength(0);
+
+    const b = make(prefix, server.url);
+    await b.start();
+    await b.handle(batch);
+    await b.handle(batch.slice(1));
+    await server.waitFor(() => server.acknowledged.length === 3);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(server.received.map((r) => (r.json as { alerts: Array<{ dedupKey: string }> }).alerts[0].dedupKey).sort()).toEqual(batch.map((x) => x.dedupKey).sort());
+  });
+});
