@@ -51,7 +51,7 @@ const SCRIPT = `
   var filterText = '';
   function el(tag, cls, text){ var e = document.createElement(tag); if (cls) e.className = cls; if (text !== undefined && text !== null) e.textContent = String(text); return e; }
   function fmt(v){ if (v === null || v === undefined || !isFinite(v)) return '\\u2013'; var a = Math.abs(v);
-    if (a !== 0 && (a >= 1e6 || a < 1e-3)) return v.toExponential(2); return a >= 100 ? v.toFixed(1) : a >= 1 ? v.toFixed(3) : v.toFixed(4); }
+    if (a !== 0 && (a >= 1e6 || a < 1e-3)) return v.toExponential(2); return a >= 100 ? v.toFixed(1) : a >= 1 ? v.toFixed(2) : v.toFixed(3); }
   function ago(ts){ var s = Math.round((Date.now() - ts) / 1000); if (s < 0) s = 0;
     if (s < 90) return s + 's ago'; if (s < 5400) return Math.round(s / 60) + 'm ago'; if (s < 129600) return Math.round(s / 3600) + 'h ago'; return new Date(ts).toISOString().slice(0, 16).replace('T', ' '); }
   function labels(obj){ var d = el('span', 'labels'); Object.keys(obj || {}).sort().forEach(function(k){ d.appendChild(el('span', '', k + '=' + obj[k])); }); return d; }
@@ -64,6 +64,9 @@ const SCRIPT = `
     if (!points || points.length < 2) return svg;
     var lo = Infinity, hi = -Infinity, t0 = points[0][0], t1 = points[points.length - 1][0];
     points.forEach(function(p){ [p[1], p[3], p[4]].forEach(function(v){ if (v !== null && isFinite(v)) { lo = Math.min(lo, v); hi = Math.max(hi, v); } }); });
+    var vals = points.map(function(p){ return p[1]; });
+    var title = document.createElementNS(NS, 'title');
+    title.textContent = points.length + ' points, min ' + fmt(Math.min.apply(null, vals)) + ', max ' + fmt(Math.max.apply(null, vals)); svg.appendChild(title);
     if (hi === lo) { hi += 1; lo -= 1; }
     function x(t){ return t1 === t0 ? 0 : 2 + (t - t0) / (t1 - t0) * (W - 4); }
     function y(v){ return H - 3 - (v - lo) / (hi - lo) * (H - 6); }

@@ -1,0 +1,82 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { randomBytes } from 'node:crypto';
+import pino from 'pino';
+import { Registry } from 'prom-client';
+import { apiSchema } from '../../api/config.js';
+import { createApiServer } from '../../api/server.js';
+import { DashboardState } from '../../api/state.js';
+import { influxdbSchema } from '../../sinks/influxdb/config.js';
+import { createInfluxWriter } from '../../sinks/influxdb/writer.js';
+import { alertPoint } from '../../sinks/influxdb/points.js';
+import { dropDatabase, queryInflux } from '../../sinks/influxdb/query.js';
+import { influxAlertHistory } from '../../sinks/influxdb/alert-history.js';
+import { seriesId, type SeriesRef } from '../../ingest/sample.js';
+import type { Alert } from '../../pipeline/ports.js';
+
+/** InfluxDB of the local stack; SEISMO_INFLUXDB_URL overrides it. */
+const INFLUX_URL = process.env.SEISMO_INFLUXDB_URL ?? 'http://127.0.0.1:8086';
+
+const cleanups: Array<() => Promise<unknown>> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
+});
+
+const ctx = () => ({ logger: pino({ level: 'silent' }), registry: new Registry(), signal: new AbortController().signal });
+
+function alert(series: SeriesRef, ts: number, state: 'firing' | 'resolved'): Alert {
+  const id = seriesId(series);
+  return {
+    id: `${id}:${state}:${ts}`, dedupKey: `${id}:${ts}`, series: { ...series, id }, ts, value: ts / 1000, expected: { lo: 0, hi: 1 },
+    score: 0.95, detector: 'mad', severity: 'warning', state, explanation: `it's "odd"; value=${ts / 1000}`,
+  };
+}
+
+describe('GET /api/alerts from InfluxDB (real InfluxDB)', () => {
+  it('reads seismo_alerts with limit, state and series filters after a restart', async () => {
+    const cfg = influxdbSchema.parse({ url: INFLUX_URL, database: `seismo_test_${randomBytes(5).toString('hex')}` });
+    cleanups.push(() => dropDatabase(cfg));
+    const writer = createInfluxWriter(cfg, ctx());
+    cleanups.push(() => writer.stop());
+    await writer.start();
+    const a: SeriesRef = { source: 'host', name: 'cpu', labels: { host: 'x' } };
+    const b: SeriesRef = { source: 'host', name: 'mem', labels: { host: "y' OR 1=1" } };
+    const all = [alert(a, 1_000_000, 'firing'), alert(b, 2_000_000, 'firing'), alert(a, 3_000_000, 'resolved')];
+    await writer.write(all.map((x) => alertPoint(x)));
+    await writer.flush();
+
+    const server = createApiServer(apiSchema.parse({ port: 0 }), ctx(), { readiness: [], state: new DashboardState(), alertHistory: influxAlertHistory(cfg) });
+    cleanups.push(() => server.stop());
+    await server.start();
+    const { host, port } = server.address();
+    const get = async (q: string) => {
+      const res = await fetch(`http://${host}:${port}/api/alerts${q}`);
+      expect(res.status).toBe(200);
+      return (await res.json()) as { alerts: Alert[]; source: string };
+    };
+    const newest = await get('');
+    expect(newest.source).toBe('influx');
+    expect(newest.alerts).toEqual([all[2], all[1], all[0]]);
+    expect((await get('?limit=1')).alerts).toEqual([all[2]]);
+    expect((await get('?state=firing')).alerts).toEqual([all[1], all[0]]);
+    expect((await get(`?series=${seriesId(a)}&state=firing`)).alerts).toEqual([all[0]]);
+    expect((await get(`?series=${encodeURIComponent("x' OR '1'='1")}`)).alerts).toEqual([]);
+  });
+
+  it('answers 502 when InfluxDB cannot answer and source=influx was asked for', async () => {
+    const cfg = influxdbSchema.parse({ url: INFLUX_URL, database: `seismo_missing_${randomBytes(5).toString('hex')}` });
+    await expect(queryInflux(cfg, 'SELECT * FROM seismo_alerts')).rejects.toThrow(/database not found/);
+    await expect(queryInflux(cfg, 'SELEKT nonsense')).rejects.toThrow(/HTTP 400.*error parsing query/);
+    await expect(queryInflux(cfg, 'SELEKT nonsense')).rejects.toMatchObject({ retriable: false });
+    const server = createApiServer(apiSchema.parse({ port: 0 }), ctx(), { readiness: [], state: new DashboardState(), alertHistory: influxAlertHistory(cfg) });
+    cleanups.push(() => server.stop());
+    await server.start();
+    const { host, port } = server.address();
+    const res = await fetch(`http://${host}:${port}/api/alerts?source=influx`);
+    expect(res.status).toBe(502);
+    expect(((await res.json()) as { error: string }).error).toMatch(/database not found/);
+    // without source=influx the empty in-memory ring answers instead
+    const fallback = await fetch(`http://${host}:${port}/api/alerts`);
+    expect(fallback.status).toBe(200);
+    expect(await fallback.json()).toEqual({ alerts: [], source: 'memory' });
+  });
+});
