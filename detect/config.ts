@@ -9,8 +9,11 @@ import { strictObject } from '../config/strict.js';
 export const seasonSchema = strictObject({
   /** Look for a season at all. Default true. */
   enabled: z.boolean().default(true),
-  /** Values buffered before the season search runs (bounded memory during warm-up). Default 900. */
-  searchPoints: z.int().min(16).max(20_000).default(900),
+  /**
+   * Values buffered before the season search runs (bounded memory during warm-up); a period is
+   * tested when the buffer holds two of it. Default 600.
+   */
+  searchPoints: z.int().min(16).max(20_000).default(600),
   /** Longest season the model will keep, in samples (bounds per-series memory). Default 2016. */
   maxPeriodPoints: z.int().min(2).max(20_000).default(2016),
   /** Autocorrelation at the candidate lag needed to accept a season, in (0,1). Default 0.3. */
@@ -24,6 +27,13 @@ export const seasonSchema = strictObject({
 export const detectorLevelsSchema = strictObject({
   /** |forecast residual| in robust sigmas. Default 6. */
   forecast: z.number().positive().default(6),
+  /**
+   * Rarity: a statistic as a multiple of its own recent tail (99.5th percentile over the window;
+   * for residuals and values, the deviation on the same side). The forecast, level, cusum, ewma
+   * and variance detectors fire only when a point is beyond both their own level and this.
+   * Default 1.25.
+   */
+  tail: z.number().positive().default(1.25),
   /** |value - rolling median| in robust sigmas of the value window. Default 7. */
   level: z.number().positive().default(7),
   /** Two-sided CUSUM statistic of standardised residuals (slack 0.5). Default 10. */
@@ -32,22 +42,25 @@ export const detectorLevelsSchema = strictObject({
   roc: z.number().positive().default(8),
   /** EWMA chart of standardised residuals, in chart sigmas. Default 5. */
   ewma: z.number().positive().default(5),
-  /** Short/long residual variance ratio (dimensionless). Default 8. */
-  variance: z.number().gt(1).default(8),
+  /** Short/long ratio of the residuals' mean absolute deviation (dimensionless). Default 3. */
+  variance: z.number().gt(1).default(3),
 });
 
 /** Detector and alert-logic settings. Defaults are fixed here, before any evaluation. */
 export const detectSchema = strictObject({
-  /** Points a series needs before it may alert. Default 30. */
-  warmupPoints: z.int().min(0).default(30),
+  /**
+   * Points a series needs before it may alert (at least 8 in any case). The rarity references
+   * need some history before "beyond everything seen" means much. Default 250.
+   */
+  warmupPoints: z.int().min(0).default(250),
   /** Anomaly score at or above which a point counts as anomalous, in [0,1]. Default 0.9. */
   threshold: z.number().min(0).max(1).default(0.9),
   /** Score below which an open alert's point counts as normal again (hysteresis). Default 0.6. */
   resolveThreshold: z.number().min(0).max(1).default(0.6),
   /** Consecutive anomalous points needed to open an alert. Default 1. */
   minConsecutive: z.int().min(1).default(1),
-  /** Consecutive normal points needed to resolve an open alert. Default 5. */
-  resolveAfter: z.int().min(1).default(5),
+  /** Consecutive normal points needed to resolve an open alert. Default 20. */
+  resolveAfter: z.int().min(1).default(20),
   /** After a resolve, no new alert for this series for this many points. Default 0. */
   cooldownPoints: z.int().min(0).default(0),
   /** Half-width of the expected band around the forecast, in robust residual sigmas. Default 3. */

@@ -1,6 +1,6 @@
 import { SeismoError } from '../pipeline/errors.js';
 import type { DetectConfig } from './config.js';
-import { combineScores, DETECTOR_NAMES, DETECTOR_WEIGHTS, tailScore } from './ensemble/score.js';
+import { combineScores, DETECTOR_NAMES, PRIMARY, tailScore } from './ensemble/score.js';
 import { Forecaster, type ForecasterState } from './forecast/forecaster.js';
 import { RobustStats, type RobustStatsState } from './robust/series-stats.js';
 import type { PointResult, SeriesModel } from './types.js';
@@ -12,10 +12,12 @@ import type { PointResult, SeriesModel } from './types.js';
  *   hand-built combination of them;
  * - `resid_z`: forecast residual in robust residual sigmas; `value_z`: value against the rolling
  *   median in robust sigmas of the value window; `cusum`: signed two-sided CUSUM statistic;
- *   `log_var_ratio`: log of short/long residual variance; `roc_z`: step from the previous value
+ *   `log_var_ratio`: log of the short/long ratio of residual spread (mean |deviation|); `roc_z`: step from the previous value
  *   in robust sigmas of recent steps; `ewma_z`: EWMA chart of residual z in chart sigmas;
  *   `band_pos`: where the value fell in the expected band (0 = lo, 1 = hi); `seasonal`: 1 when a
- *   season was found.
+ *   season was found; `resid_tail` / `value_tail`: deviation from the median as a multiple of
+ *   the window's own 99.5th-percentile deviation on that side (above 1 = beyond recent extremes); `cusum_tail`, `ewma_tail`, `spread_tail`, `roc_tail`: those statistics over
+ *   their own recent 99.5th percentile.
  * z-like entries are clipped to ±50 and band_pos to ±25. Appending names is a compatible change;
  * reordering or removing one invalidates trained combiners.
  */
@@ -35,6 +37,12 @@ export const FEATURE_NAMES: readonly string[] = Object.freeze([
   'ewma_z',
   'band_pos',
   'seasonal',
+  'resid_tail',
+  'value_tail',
+  'cusum_tail',
+  'ewma_tail',
+  'spread_tail',
+  'roc_tail',
 ]);
 
 /** Points every model needs before it can be warm, whatever warmupPoints says (windows need a few values). */
@@ -62,7 +70,7 @@ const clip = (x: number, c: number): number => (x > c ? c : x < -c ? -c : x !== 
 
 class EnsembleSeriesModel implements SeriesModel {
   private n = 0;
-  private readonly weights = DETECTOR_NAMES.map((d) => DETECTOR_WEIGHTS[d]);
+  private readonly primary = DETECTOR_NAMES.map((d) => PRIMARY[d]);
   private readonly subScores = new Float64Array(DETECTOR_NAMES.length);
   private readonly warmAt: number;
 
@@ -91,14 +99,15 @@ class EnsembleSeriesModel implements SeriesModel {
     const lo = f - half;
     const hi = f + half;
     const lv = this.cfg.levels;
+    const tail = lv.tail;
     const sc = this.subScores;
-    sc[0] = tailScore(Math.abs(st.residZ), lv.forecast);
-    sc[1] = tailScore(Math.abs(st.valueZ), lv.level);
-    sc[2] = tailScore(Math.abs(st.cusum), lv.cusum);
-    sc[3] = tailScore(Math.abs(st.rocZ), lv.roc);
-    sc[4] = tailScore(Math.abs(st.ewmaZ), lv.ewma);
-    sc[5] = st.varRatio > 1 ? tailScore(Math.log(st.varRatio), Math.log(lv.variance)) : 0;
-    const ensemble = combineScores(sc, this.weights);
+    sc[0] = tailScore(Math.min(Math.abs(st.residZ) / lv.forecast, st.residTail / tail), 1);
+    sc[1] = tailScore(Math.min(Math.abs(st.valueZ) / lv.level, st.valueTail / tail), 1);
+    sc[2] = tailScore(Math.min(Math.abs(st.cusum) / lv.cusum, st.cusumTail / tail), 1);
+    sc[3] = tailScore(Math.min(Math.abs(st.rocZ) / lv.roc, st.rocTail / tail), 1);
+    sc[4] = tailScore(Math.min(Math.abs(st.ewmaZ) / lv.ewma, st.ewmaTail / tail), 1);
+    sc[5] = st.spreadRatio > 1 ? tailScore(Math.min(Math.log(st.spreadRatio) / Math.log(lv.variance), st.spreadTail / tail), 1) : 0;
+    const ensemble = combineScores(sc, this.primary);
     const features = [
       sc[0],
       sc[1],
@@ -110,11 +119,17 @@ class EnsembleSeriesModel implements SeriesModel {
       clip(st.residZ, 50),
       clip(st.valueZ, 50),
       clip(st.cusum, 50),
-      clip(Math.log(st.varRatio > 0 ? st.varRatio : 1e-12), 50),
+      clip(Math.log(st.spreadRatio > 0 ? st.spreadRatio : 1e-12), 50),
       clip(st.rocZ, 50),
       clip(st.ewmaZ, 50),
       clip(hi > lo ? (value - lo) / (hi - lo) : 0.5, 25),
       this.forecaster.period > 0 ? 1 : 0,
+      clip(st.residTail, 50),
+      clip(st.valueTail, 50),
+      clip(st.cusumTail, 50),
+      clip(st.ewmaTail, 50),
+      clip(st.spreadTail, 50),
+      clip(st.rocTail, 50),
     ];
     let score = ensemble;
     if (this.opts.combiner) {

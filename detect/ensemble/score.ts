@@ -20,31 +20,35 @@ export function tailScore(stat: number, level: number): number {
   return 1 - Math.exp(LN_TENTH * r2 * r2);
 }
 
-/** Relative weight of each detector in the ensemble (1 = can raise an alert alone). */
-export const DETECTOR_WEIGHTS: Readonly<Record<DetectorName, number>> = {
-  forecast: 1,
-  level: 1,
-  cusum: 1,
-  roc: 1,
-  ewma: 1,
-  variance: 1,
+/**
+ * Primary detectors can raise the score alone; supporting ones (value-based, blind to season and
+ * forecast) only add weight to a primary: the score is the strongest primary sub-score m1, raised
+ * towards 1 by the strongest other sub-score m2 as m1 + 0.5 * (1 - m1) * m1 * m2. Two detectors agreeing
+ * is stronger evidence than either alone, but agreement of weak signals stays weak.
+ */
+export const PRIMARY: Readonly<Record<DetectorName, boolean>> = {
+  forecast: true,
+  level: false,
+  cusum: true,
+  roc: false,
+  ewma: true,
+  variance: false,
 };
 
-/**
- * Ensemble: the strongest weighted sub-score, raised towards 1 by the second strongest (two
- * independent detectors agreeing is stronger evidence than either alone):
- * score = m1 + (1 - m1) * 0.5 * m2.
- */
-export function combineScores(scores: ArrayLike<number>, weights: ArrayLike<number>): number {
+/** Strength of the agreement boost. */
+export const BOOST = 1;
+
+export function combineScores(scores: ArrayLike<number>, primary: ArrayLike<boolean>): number {
   let m1 = 0;
-  let m2 = 0;
+  let at = -1;
   for (let i = 0; i < scores.length; i++) {
-    const s = scores[i] * weights[i];
-    if (s > m1) {
-      m2 = m1;
-      m1 = s;
-    } else if (s > m2) m2 = s;
+    if (primary[i] && scores[i] > m1) {
+      m1 = scores[i];
+      at = i;
+    }
   }
-  const out = m1 + (1 - m1) * 0.5 * m2;
+  let m2 = 0;
+  for (let i = 0; i < scores.length; i++) if (i !== at && scores[i] > m2) m2 = scores[i];
+  const out = m1 + BOOST * (1 - m1) * m1 * m2;
   return out < 0 ? 0 : out > 1 ? 1 : out;
 }

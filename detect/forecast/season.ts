@@ -4,6 +4,8 @@
  */
 
 const HOUR_MS = 3_600_000;
+/** Full periods the buffer must hold before a period is tested. */
+export const MIN_CYCLES = 2;
 const CALENDAR_PERIODS_MS = [HOUR_MS, 24 * HOUR_MS, 7 * 24 * HOUR_MS];
 
 /** Median of the positive deltas between consecutive timestamps; 0 when there are none. */
@@ -71,13 +73,13 @@ export interface SeasonResult {
  * The strongest candidate period whose autocorrelation is at least `minAcf` and clearly above the
  * autocorrelation at half the period (which rules out mere persistence: a slowly wandering series
  * correlates with itself at every short lag, a seasonal one dips in between). Needs at least
- * three full periods in the buffer. Null when nothing qualifies.
+ * MIN_CYCLES full periods in the buffer. Null when nothing qualifies.
  */
 export function detectSeason(values: readonly number[], candidates: readonly number[], minAcf: number): SeasonResult | null {
   const x = detrend(values);
   let best: SeasonResult | null = null;
   for (const p of candidates) {
-    if (p * 3 > values.length) continue;
+    if (p * MIN_CYCLES > values.length) continue;
     const a = autocorrelation(x, p);
     const half = autocorrelation(x, Math.max(1, Math.round(p / 2)));
     if (a < minAcf || a - half < 0.2) continue;

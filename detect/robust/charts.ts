@@ -56,10 +56,11 @@ export class EwmaChart {
 }
 
 /**
- * Variance change: ratio of a short EWMA of squared residuals to a long one. The long average is
- * fed winsorised squares so a burst of noise does not immediately become the new normal.
+ * Variance change, measured robustly: the ratio of a short to a long EWMA of absolute deviations
+ * (the caller clips them, so single spikes count as bounded). The long average is fed at most
+ * 3x itself, so a burst of noise does not at once become the new normal.
  */
-export class VarianceRatio {
+export class SpreadRatio {
   short = 0;
   long = 0;
   n = 0;
@@ -68,16 +69,15 @@ export class VarianceRatio {
     private readonly longAlpha = 0.01,
   ) {}
 
-  update(r: number): number {
-    const sq = r * r;
+  update(absDev: number): number {
     this.n++;
     if (this.n === 1) {
-      this.short = sq;
-      this.long = sq;
+      this.short = absDev;
+      this.long = absDev;
       return 1;
     }
-    this.short += this.shortAlpha * (sq - this.short);
-    const capped = this.long > 0 ? Math.min(sq, 4 * this.long) : sq;
+    this.short += this.shortAlpha * (absDev - this.short);
+    const capped = this.long > 0 ? Math.min(absDev, 3 * this.long) : absDev;
     const la = Math.max(this.longAlpha, 1 / this.n);
     this.long += la * (capped - this.long);
     if (this.long <= 0) return this.short > 0 ? 1e6 : 1;

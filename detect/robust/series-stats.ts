@@ -1,4 +1,5 @@
-import { Cusum, EwmaChart, VarianceRatio } from './charts.js';
+import { BlockMax, type BlockMaxState } from './block-max.js';
+import { Cusum, EwmaChart, SpreadRatio } from './charts.js';
 import { SortedWindow } from './sorted-window.js';
 
 /** Largest |z| fed to the charts, so one spike cannot carry a CUSUM or EWMA chart alone. */
@@ -8,7 +9,7 @@ const SLOW_RATE = 0.01;
 
 /** Statistics of one point, computed against the state before the point was seen. */
 export interface PointStats {
-  /** Robust z of the forecast residual. */
+  /** Robust z of the forecast residual: (r - median r) / IQR-sigma. */
   residZ: number;
   /** Robust z of the value against the rolling median. */
   valueZ: number;
@@ -18,38 +19,67 @@ export interface PointStats {
   rocZ: number;
   /** EWMA chart of residual z, in chart sigmas. */
   ewmaZ: number;
-  /** Short/long residual variance ratio. */
-  varRatio: number;
+  /** Short/long ratio of the residuals' mean absolute deviation. */
+  spreadRatio: number;
   /** Robust residual sigma used for z and the band. */
   residSigma: number;
+  /**
+   * Rarity ratios: the statistic over its own long-memory reference (the second-largest block
+   * maximum over the last ~2048 points; for residuals and values, the deviation on the same side).
+   * Above 1 = beyond all but one stretch of recent history.
+   */
+  residTail: number;
+  valueTail: number;
+  cusumTail: number;
+  ewmaTail: number;
+  spreadTail: number;
+  rocTail: number;
 }
 
 export interface RobustStatsState {
   v: number[];
   d: number[];
   r: number[];
+  tails: BlockMaxState[];
   prev: number | null;
   slow: number;
   cusum: [number, number];
   ewma: number;
-  var: [number, number, number];
+  spread: [number, number, number];
 }
 
 /**
  * Robust statistics of values and forecast residuals over rolling windows: median/IQR z-scores,
- * a two-sided CUSUM, an EWMA chart, rate of change and a variance ratio. Bounded memory (three
- * windows of `windowPoints`), no allocation per point.
+ * a two-sided CUSUM, an EWMA chart, rate of change and a spread (variance) ratio, each with a
+ * rarity ratio against its own recent history, so a series' everyday wildness is not news.
+ * Bounded memory (three windows of `windowPoints` and seven block-maximum references), no allocation per point.
  */
 export class RobustStats {
   private readonly values: SortedWindow;
   private readonly diffs: SortedWindow;
   private readonly resids: SortedWindow;
+  /** Long-memory references: residual above/below, value above/below median, |cusum|, |ewma|, spread, |step|. */
+  private tails: BlockMax[] = Array.from({ length: 8 }, () => new BlockMax());
   private prev: number | null = null;
   private slowAbs = 0;
   private readonly cusumChart = new Cusum(0.5, 30);
   private readonly ewmaChart = new EwmaChart(0.1);
-  private readonly variance = new VarianceRatio(0.1, 0.01);
-  readonly last: PointStats = { residZ: 0, valueZ: 0, cusum: 0, rocZ: 0, ewmaZ: 0, varRatio: 1, residSigma: 0 };
+  private readonly spread = new SpreadRatio(0.1, 0.01);
+  readonly last: PointStats = {
+    residZ: 0,
+    valueZ: 0,
+    cusum: 0,
+    rocZ: 0,
+    ewmaZ: 0,
+    spreadRatio: 1,
+    residSigma: 0,
+    residTail: 0,
+    valueTail: 0,
+    cusumTail: 0,
+    ewmaTail: 0,
+    spreadTail: 0,
+    rocTail: 0,
+  };
 
   constructor(private readonly windowPoints: number) {
     this.values = new SortedWindow(windowPoints);
@@ -75,29 +105,56 @@ export class RobustStats {
     const rMed = this.resids.size > 0 ? this.resids.median() : 0;
     s.residSigma = sigma;
     s.residZ = f === null ? 0 : (r - rMed) / sigma;
-    s.valueZ = this.values.size >= 4 ? (y - this.values.median()) / floorSigma(this.values.iqrSigma(), sigma) : 0;
+    const t = this.tails;
+    const rDev = r - rMed;
+    s.residTail = f === null ? 0 : rarity(t[rDev >= 0 ? 0 : 1], Math.abs(rDev), sigma);
+    const vMed = this.values.size > 0 ? this.values.median() : y;
+    const vDev = y - vMed;
+    if (this.values.size >= 4) {
+      s.valueZ = vDev / floorSigma(this.values.iqrSigma(), sigma);
+      s.valueTail = rarity(t[vDev >= 0 ? 2 : 3], Math.abs(vDev), sigma);
+    } else {
+      s.valueZ = 0;
+      s.valueTail = 0;
+    }
     const d = this.prev === null ? 0 : y - this.prev;
-    s.rocZ = this.diffs.size >= 4 ? (d - this.diffs.median()) / floorSigma(this.diffs.iqrSigma(), sigma) : 0;
+    const dDev = this.diffs.size > 0 ? d - this.diffs.median() : 0;
+    s.rocZ = this.diffs.size >= 4 ? dDev / floorSigma(this.diffs.iqrSigma(), sigma) : 0;
+    s.rocTail = rarity(this.tails[7], Math.abs(dDev), sigma);
     const zc = s.residZ > CHART_CLIP ? CHART_CLIP : s.residZ < -CHART_CLIP ? -CHART_CLIP : s.residZ;
     s.cusum = this.cusumChart.update(zc);
+    s.cusumTail = rarity(t[4], Math.abs(s.cusum), 1);
     s.ewmaZ = this.ewmaChart.update(zc);
-    s.varRatio = f === null ? 1 : this.variance.update(r - rMed);
+    s.ewmaTail = rarity(t[5], Math.abs(s.ewmaZ), 1);
+    if (f === null) {
+      s.spreadRatio = 1;
+      s.spreadTail = 0;
+    } else {
+      const a = Math.abs(r - rMed);
+      s.spreadRatio = this.spread.update(a < CHART_CLIP * sigma ? a : CHART_CLIP * sigma);
+      s.spreadTail = rarity(t[6], s.spreadRatio, 1.2);
+    }
 
     this.values.push(y);
-    if (this.prev !== null) this.diffs.push(d);
+    t[2].push(vDev > 0 ? vDev : 0);
+    t[3].push(vDev < 0 ? -vDev : 0);
+    if (this.prev !== null) {
+      this.diffs.push(d);
+      t[7].push(Math.abs(dDev));
+    }
     if (f !== null) {
       this.resids.push(r);
+      t[0].push(rDev > 0 ? rDev : 0);
+      t[1].push(rDev < 0 ? -rDev : 0);
       const a = Math.abs(r - rMed);
       const capped = this.slowAbs > 0 ? Math.min(a, 10 * this.slowAbs) : a;
       this.slowAbs += SLOW_RATE * (capped - this.slowAbs);
+      t[4].push(Math.abs(s.cusum));
+      t[5].push(Math.abs(s.ewmaZ));
+      t[6].push(s.spreadRatio);
     }
     this.prev = y;
     return s;
-  }
-
-  /** Median of the residual window (bias of the forecaster), 0 when empty. */
-  residMedian(): number {
-    return this.resids.size > 0 ? this.resids.median() : 0;
   }
 
   snapshot(): RobustStatsState {
@@ -105,26 +162,39 @@ export class RobustStats {
       v: this.values.values(),
       d: this.diffs.values(),
       r: this.resids.values(),
+      tails: this.tails.map((b) => b.snapshot()),
       prev: this.prev,
       slow: this.slowAbs,
       cusum: this.cusumChart.snapshot(),
       ewma: this.ewmaChart.value,
-      var: this.variance.snapshot(),
+      spread: this.spread.snapshot(),
     };
   }
 
   static restore(windowPoints: number, st: RobustStatsState): RobustStats {
     const rs = new RobustStats(windowPoints);
-    for (const x of st.v.slice(-windowPoints)) rs.values.push(x);
-    for (const x of st.d.slice(-windowPoints)) rs.diffs.push(x);
-    for (const x of st.r.slice(-windowPoints)) rs.resids.push(x);
+    const fill = (w: SortedWindow, xs: readonly number[]) => {
+      for (const x of xs.slice(-windowPoints)) w.push(x);
+    };
+    fill(rs.values, st.v);
+    fill(rs.diffs, st.d);
+    fill(rs.resids, st.r);
+    st.tails.forEach((b, k) => {
+      if (k < rs.tails.length) rs.tails[k] = BlockMax.restore(b);
+    });
     rs.prev = st.prev;
     rs.slowAbs = st.slow;
     rs.cusumChart.restore(st.cusum);
     rs.ewmaChart.value = st.ewma;
-    rs.variance.restore(st.var);
+    rs.spread.restore(st.spread);
     return rs;
   }
+}
+
+/** A non-negative statistic over its long-memory reference, that floored at `floor`; 0 before any history. */
+function rarity(ref: BlockMax, x: number, floor: number): number {
+  if (ref.size < 4) return 0;
+  return x / Math.max(ref.reference(), floor, 1e-12);
 }
 
 /** A window's own sigma, floored by a fraction of the residual sigma so flat windows do not divide by ~0. */

@@ -104,7 +104,7 @@ describe('series model', () => {
   });
 
   it('uses a learned combiner when one is given', () => {
-    const cfg = detectConfig({});
+    const cfg = detectConfig({ warmupPoints: 30 });
     const m = createSeriesModel(cfg, { combiner: (f) => (f[FEATURE_NAMES.indexOf('resid_z')] > 3 ? 0.99 : 0.01) });
     const out: PointResult[] = [];
     for (let i = 0; i < 100; i++) out.push(m.update(i * MIN, i === 80 ? 100 : 10 + (i % 2) * 0.1));
