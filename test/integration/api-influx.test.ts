@@ -12,9 +12,7 @@ import { dropDatabase, queryInflux } from '../../sinks/influxdb/query.js';
 import { influxAlertHistory } from '../../sinks/influxdb/alert-history.js';
 import { seriesId, type SeriesRef } from '../../ingest/sample.js';
 import type { Alert } from '../../pipeline/ports.js';
-
-/** InfluxDB of the local stack; SEISMO_INFLUXDB_URL overrides it. */
-const INFLUX_URL = process.env.SEISMO_INFLUXDB_URL ?? 'http://127.0.0.1:8086';
+import { influxUrl as INFLUX_URL } from './stack.js';
 
 const cleanups: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
