@@ -25,23 +25,23 @@ export const seasonSchema = strictObject({
  * smooth monotone map of the statistic, so these are the knobs of each detector's sensitivity.
  */
 export const detectorLevelsSchema = strictObject({
-  /** |forecast residual| in robust sigmas. Default 6. */
-  forecast: z.number().positive().default(6),
+  /** |forecast residual| in robust sigmas. Default 4. */
+  forecast: z.number().positive().default(4),
   /**
    * Rarity: a statistic as a multiple of its own recent tail (99.5th percentile over the window;
    * for residuals and values, the deviation on the same side). The forecast, level, cusum, ewma
    * and variance detectors fire only when a point is beyond both their own level and this.
-   * Default 1.25.
+   * Default 1.3.
    */
-  tail: z.number().positive().default(1.25),
-  /** |value - rolling median| in robust sigmas of the value window. Default 7. */
-  level: z.number().positive().default(7),
-  /** Two-sided CUSUM statistic of standardised residuals (slack 0.5). Default 10. */
-  cusum: z.number().positive().default(10),
+  tail: z.number().positive().default(1.3),
+  /** |value - rolling median| in robust sigmas of the value window. Default 5. */
+  level: z.number().positive().default(5),
+  /** Two-sided CUSUM statistic of standardised residuals (slack 0.5). Default 6. */
+  cusum: z.number().positive().default(6),
   /** |step between consecutive values| in robust sigmas of recent steps. Default 8. */
   roc: z.number().positive().default(8),
-  /** EWMA chart of standardised residuals, in chart sigmas. Default 5. */
-  ewma: z.number().positive().default(5),
+  /** EWMA chart of standardised residuals, in chart sigmas. Default 3. */
+  ewma: z.number().positive().default(3),
   /** Short/long ratio of the residuals' mean absolute deviation (dimensionless). Default 3. */
   variance: z.number().gt(1).default(3),
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Cusum, EwmaChart, SpreadRatio } from '../../../detect/robust/charts.js';
 import { SortedWindow } from '../../../detect/robust/sorted-window.js';
+import { BlockMax } from '../../../detect/robust/block-max.js';
 
 function bruteQuantile(xs: number[], q: number): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -64,5 +65,28 @@ describe('control charts', () => {
     expect(r).toBeCloseTo(1, 5);
     for (let i = 0; i < 15; i++) r = v.update(4);
     expect(r).toBeGreaterThan(2.5);
+  });
+});
+
+describe('block-maximum reference', () => {
+  it('is the second-largest block maximum, so one outlier does not raise it', () => {
+    const b = new BlockMax(4, 8);
+    for (let i = 0; i < 32; i++) b.push(i === 5 ? 100 : 1 + (i % 4) * 0.1);
+    expect(b.reference()).toBeCloseTo(1.3);
+    b.push(50); // the block in progress counts too
+    expect(b.reference()).toBe(50);
+  });
+
+  it('forgets blocks older than its memory and survives a snapshot', () => {
+    const b = new BlockMax(4, 3);
+    for (let i = 0; i < 8; i++) b.push(10);
+    for (let i = 0; i < 12; i++) b.push(1);
+    expect(b.reference()).toBe(1);
+    const r = BlockMax.restore(JSON.parse(JSON.stringify(b.snapshot())), 4, 3);
+    for (const x of [5, 7, 2, 9, 3]) {
+      b.push(x);
+      r.push(x);
+      expect(r.reference()).toBe(b.reference());
+    }
   });
 });
