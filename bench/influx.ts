@@ -3,7 +3,7 @@
  * through `createInfluxWriter` (v2 and v1 write modes), waits for the final flush, and prints
  * points/s. Each run uses a database of its own, dropped afterwards.
  *
- *   npm run -s build && node dist/bench/influx.js [--url http://127.0.0.1:8086] [--points 200000] [--series 1000] [--batch 5000]
+ *   npm run -s build && node dist/bench/influx.js [--url http://127.0.0.1:8086] [--points 200000] [--series 1000] [--batch 5000] [--inflight 1,4]
  */
 import { randomBytes } from 'node:crypto';
 import pino from 'pino';
@@ -23,6 +23,9 @@ const url = arg('url', 'http://127.0.0.1:8086');
 const totalPoints = Number(arg('points', '200000'));
 const seriesCount = Number(arg('series', '1000'));
 const batchSize = Number(arg('batch', '5000'));
+const inFlight = arg('inflight', '1,4')
+  .split(',')
+  .map(Number);
 const chunk = 1000;
 
 const series: Array<{ id: string; ref: SeriesRef }> = Array.from({ length: seriesCount }, (_, i) => {
@@ -30,8 +33,8 @@ const series: Array<{ id: string; ref: SeriesRef }> = Array.from({ length: serie
   return { id: seriesId(ref), ref };
 });
 
-async function run(writeMode: 'v2' | 'v1'): Promise<void> {
-  const cfg = influxdbSchema.parse({ url, writeMode, database: `seismo_bench_${randomBytes(4).toString('hex')}`, batchSize, flushIntervalMs: 1000 });
+async function run(writeMode: 'v2' | 'v1', maxInFlightBatches: number): Promise<void> {
+  const cfg = influxdbSchema.parse({ url, writeMode, database: `seismo_bench_${randomBytes(4).toString('hex')}`, batchSize, maxInFlightBatches, flushIntervalMs: 1000 });
   const ctx = { logger: pino({ level: 'warn' }), registry: new Registry(), signal: new AbortController().signal };
   const writer = createInfluxWriter(cfg, ctx);
   await writer.start();
@@ -62,6 +65,7 @@ async function run(writeMode: 'v2' | 'v1'): Promise<void> {
         points: totalPoints,
         series: seriesCount,
         batchSize,
+        maxInFlightBatches,
         seconds: Number(secs.toFixed(2)),
         pointsPerSecond: Math.round(totalPoints / secs),
         stored: row?.count,
@@ -75,4 +79,4 @@ async function run(writeMode: 'v2' | 'v1'): Promise<void> {
   }
 }
 
-for (const mode of ['v2', 'v1'] as const) await run(mode);
+for (const n of inFlight) for (const mode of ['v2', 'v1'] as const) await run(mode, n);

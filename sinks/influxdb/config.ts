@@ -23,6 +23,11 @@ export const influxdbSchema = strictObject({
   batchSize: z.int().min(1).max(100_000).default(5000),
   /** Bytes of line protocol per write batch; a batch is cut at whichever of batchSize and this comes first. Default 4 MB. */
   maxBatchBytes: z.int().min(1024).max(100_000_000).default(4_000_000),
+  /**
+   * Batches sent at the same time. 1 (default) keeps batches strictly in order, so the later of two
+   * writes of the same point always wins; more raises throughput when InfluxDB has cores to spare.
+   */
+  maxInFlightBatches: z.int().min(1).max(16).default(1),
   /** Flush at least this often, ms. Default 1000. */
   flushIntervalMs: z.int().min(10).default(1000),
   /** Maximum points buffered (queued plus in flight) before `write()` waits. Default 100000. */

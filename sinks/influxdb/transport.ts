@@ -19,35 +19,54 @@ export function createTransport(cfg: InfluxdbConfig, token: string | undefined):
   return cfg.writeMode === 'v1' ? new V1Transport(cfg, token) : new V2Transport(cfg, token);
 }
 
-/** `/api/v2/write` through @influxdata/influxdb-client, with its own batching, timer and retries turned off. */
+/**
+ * `/api/v2/write` through @influxdata/influxdb-client, with its own batching, timer and retries
+ * turned off. One WriteApi per concurrent batch, so batches in flight never share a client buffer.
+ */
 class V2Transport implements InfluxTransport {
-  private readonly api: WriteApi;
+  private readonly client: InfluxDB;
+  private readonly idle: WriteApi[] = [];
+  private readonly all: WriteApi[] = [];
 
-  constructor(cfg: InfluxdbConfig, token: string | undefined) {
-    const client = new InfluxDB({ url: cfg.url, timeout: cfg.timeoutMs, ...(token ? { token } : {}) });
-    this.api = client.getWriteApi(cfg.org, effectiveBucket(cfg), 'ms', {
+  constructor(
+    private readonly cfg: InfluxdbConfig,
+    token: string | undefined,
+  ) {
+    this.client = new InfluxDB({ url: cfg.url, timeout: cfg.timeoutMs, ...(token ? { token } : {}) });
+  }
+
+  private writeApi(): WriteApi {
+    const reused = this.idle.pop();
+    if (reused) return reused;
+    const api = this.client.getWriteApi(this.cfg.org, effectiveBucket(this.cfg), 'ms', {
       // The writer owns batching: the client never sends on its own (no timer, a batch bigger than ours)...
-      batchSize: cfg.batchSize + 1,
+      batchSize: this.cfg.batchSize + 1,
       maxBatchBytes: Number.MAX_SAFE_INTEGER,
       flushInterval: 0,
       // ...nor retries: a failed flush rejects at once and the writer's retry policy decides.
       maxRetries: 0,
-      maxBufferLines: cfg.batchSize + 1,
+      maxBufferLines: this.cfg.batchSize + 1,
       writeFailed: (err: Error) => Promise.reject(err),
     });
+    this.all.push(api);
+    return api;
   }
 
   async send(lines: string[]): Promise<void> {
-    this.api.writeRecords(lines);
+    const api = this.writeApi();
     try {
-      await this.api.flush();
+      api.writeRecords(lines);
+      await api.flush();
     } catch (err) {
       throw toSeismoError(err);
+    } finally {
+      this.idle.push(api);
     }
   }
 
   async close(): Promise<void> {
-    this.api.dispose();
+    for (const api of this.all.splice(0)) api.dispose();
+    this.idle.length = 0;
   }
 }
 

@@ -49,7 +49,10 @@ export class BatchingInfluxWriter extends Lifecycle implements InfluxWriter {
   private readonly metrics: InfluxMetrics;
   private readonly retry: RetryPolicy;
   private timer: NodeJS.Timeout | null = null;
-  private pumping = false;
+  /** Batches taken and not yet settled, in the order taken. */
+  private readonly inFlight: Array<{ batch: Batch; done: boolean }> = [];
+  /** Requests under way (at most maxInFlightBatches). */
+  private sending = 0;
   /** Lines up to this sequence number are to be sent even if they do not fill a batch. */
   private flushTarget = 0;
   /** Failures of lines up to here were reported to a caller already. */
@@ -168,29 +171,32 @@ export class BatchingInfluxWriter extends Lifecycle implements InfluxWriter {
     this.failures = this.failures.filter((f) => f.toSeq > this.reportedUpTo).slice(-MAX_FAILURES_KEPT);
   }
 
-  /** Starts the send loop unless it runs; the flag flips synchronously so no wake-up is lost. */
+  /**
+   * Starts batches while fewer than `maxInFlightBatches` are in flight and there is something to
+   * send (a full batch, or lines a flush asked for). Synchronous, so no wake-up is lost.
+   */
   private pump(): void {
-    if (this.pumping) return;
-    this.pumping = true;
-    void this.sendLoop();
-  }
-
-  private async sendLoop(): Promise<void> {
-    try {
-      for (;;) {
-        const first = this.buffer.firstQueued;
-        if (first === null) break;
-        if (!this.buffer.hasFullBatch() && first > this.flushTarget) break;
-        const batch = this.buffer.take();
-        if (!batch) break;
-        this.updateDepth();
-        await this.sendBatch(batch);
-        this.buffer.settle(batch);
-        this.updateDepth();
-      }
-    } finally {
-      this.pumping = false;
+    while (this.sending < this.cfg.maxInFlightBatches) {
+      const first = this.buffer.firstQueued;
+      if (first === null) break;
+      if (!this.buffer.hasFullBatch() && first > this.flushTarget) break;
+      const batch = this.buffer.take();
+      if (!batch) break;
+      const entry = { batch, done: false };
+      this.inFlight.push(entry);
+      this.sending++;
+      void this.sendBatch(batch)
+        .catch((err: unknown) => this.ctx.logger.error({ err: errorMessage(err) }, 'influxdb: unexpected error in batch bookkeeping'))
+        .then(() => {
+          this.sending--;
+          entry.done = true;
+          // Batches settle in the order they were taken, so "settled up to N" stays exact.
+          while (this.inFlight.length > 0 && this.inFlight[0].done) this.buffer.settle(this.inFlight.shift()!.batch);
+          this.updateDepth();
+          this.pump();
+        });
     }
+    this.updateDepth();
   }
 
   private async sendBatch(batch: Batch): Promise<void> {

@@ -233,4 +233,29 @@ describe('BatchingInfluxWriter (no server)', () => {
     await expect(writer.stop()).rejects.toThrow(/HTTP 401/);
     expect(transport.closed).toBe(true);
   });
+
+  it('with maxInFlightBatches > 1 sends batches side by side but settles them in order', async () => {
+    const cfg = influxdbSchema.parse({ url: 'http://127.0.0.1:1', batchSize: 1, maxInFlightBatches: 2, flushIntervalMs: 60_000, retry: { attempts: 1, baseMs: 1, maxMs: 1 } });
+    const pending: Array<{ lines: string[]; resolve: () => void }> = [];
+    const transport: InfluxTransport = {
+      send: (lines) => new Promise<void>((resolve) => pending.push({ lines, resolve })),
+      close: async () => undefined,
+    };
+    const writer = new BatchingInfluxWriter(cfg, { logger: pino({ level: 'silent' }), registry: new Registry(), signal: new AbortController().signal }, transport);
+    await writer.start();
+    await writer.write([pt(1), pt(2), pt(3)]);
+    await tick();
+    expect(pending.map((p) => p.lines[0])).toEqual(['m,s=a v=1 1001', 'm,s=a v=2 1002']); // two in flight, the third waits
+    let flushed = false;
+    const f = writer.flush().then(() => (flushed = true));
+    pending[1].resolve(); // the second finishes first: the flush still waits for the first
+    await tick();
+    expect(flushed).toBe(false);
+    expect(pending).toHaveLength(3); // its slot was reused for the third batch
+    pending[0].resolve();
+    pending[2].resolve();
+    await f;
+    expect(flushed).toBe(true);
+    await writer.stop();
+  });
 });
