@@ -67,20 +67,16 @@ class AlertNotifier extends Lifecycle implements Notifier {
     this.router = new Router(a);
     const logger = ctx.logger.child({ component: 'notifier' });
     const url = dashboardUrl(cfg);
-    let kv: KeyValueStore;
+    // The transport keeps a reference to this map; receivers are added before start().
     this.receivers = new Map();
-    const build = (kvStore: KeyValueStore): void => {
-      a.receivers.forEach((rc, i) => this.receivers.set(rc.name, createReceiver(rc, i, { kv: kvStore, secret: (s, path) => resolveSecret(s, path) })));
+    const build = (kv: KeyValueStore): void => {
+      a.receivers.forEach((rc, i) => this.receivers.set(rc.name, createReceiver(rc, i, { kv, secret: (s, path) => resolveSecret(s, path) })));
     };
     const configured = a.silences.map(silenceFromConfig);
     if (cfg.redis) {
       const password = cfg.redis.password === undefined ? undefined : resolveSecret(cfg.redis.password, 'redis.password');
-      // Receivers are built before the transport exists; their store shares its connection.
-      const pending: { kv?: KeyValueStore } = {};
-      kv = { get: (k) => pending.kv!.get(k), set: (k, v, t) => pending.kv!.set(k, v, t) };
-      build(kv);
       const q = new QueueTransport({ redisUrl: cfg.redis.url, ...(password !== undefined ? { redisPassword: password } : {}), prefix: cfg.redis.prefix, cfg: a, receivers: this.receivers, dashboardUrl: url, metrics: this.metrics, logger, workers: opts.workers ?? true });
-      pending.kv = new RedisKeyValueStore(q.redis, `${cfg.redis.prefix}:alerting`);
+      build(new RedisKeyValueStore(q.redis, `${cfg.redis.prefix}:alerting`));
       this.queues = q;
       this.transport = q;
       this.silences = new Silences(configured, new RedisSilenceStore(q.redis, cfg.redis.prefix));

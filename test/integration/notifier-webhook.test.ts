@@ -12,12 +12,12 @@ describe('notifier: webhook through BullMQ', () => {
     for (const c of cleanups.splice(0).reverse()) await c();
   });
 
-  async function setup(reply?: ConstructorParameters<typeof FakeServer>[0], extra: Record<string, unknown> = {}) {
+  async function setup(reply?: ConstructorParameters<typeof FakeServer>[0], extra: Record<string, unknown> = {}, receiver: Record<string, unknown> = {}) {
     const server = await new FakeServer(reply).start();
     const prefix = uniquePrefix('webhook');
     const ctx = testContext();
     const cfg = config(prefix, {
-      receivers: [{ type: 'webhook', name: 'ops', url: `${server.url}/hook`, secret: SECRET, headers: { 'x-team': 'sre' }, timeoutMs: 2000 }],
+      receivers: [{ type: 'webhook', name: 'ops', url: `${server.url}/hook`, secret: SECRET, headers: { 'x-team': 'sre' }, timeoutMs: 2000, ...receiver }],
       backoffMs: 20,
       attempts: 4,
       ...extra,
@@ -74,5 +74,14 @@ describe('notifier: webhook through BullMQ', () => {
     // The third attempt waited for the 1 s Retry-After of the 429.
     expect(server.received[2].at - server.received[1].at).toBeGreaterThanOrEqual(950);
     expect(await metricValue(ctx.registry, 'seismo_notifier_errors_total', { type: 'webhook_retryable' })).toBe(2);
+  });
+
+  it('a receiver that does not answer within timeoutMs is retried', async () => {
+    const { server, notifier, ctx } = await setup((_r, n) => (n === 1 ? 'hold' : { status: 204 }), {}, { timeoutMs: 300 });
+    await notifier.handle([alert()]);
+    await server.waitFor(() => server.acknowledged.length === 1, 10_000);
+    expect(server.received).toHaveLength(2);
+    expect(server.received[1].at - server.received[0].at).toBeGreaterThanOrEqual(290);
+    expect(await metricValue(ctx.registry, 'seismo_notifier_errors_total', { type: 'webhook_retryable' })).toBe(1);
   });
 });
