@@ -8,8 +8,10 @@ import type { Alert } from '../../pipeline/ports.js';
 import type { Context } from '../../pipeline/component.js';
 import { parseConfig } from '../../config/load.js';
 import type { SeismoConfig } from '../../config/schema.js';
+import { redisUrl } from './stack.js';
 
-export const REDIS_URL = process.env.SEISMO_REDIS_URL ?? 'redis://127.0.0.1:6379';
+/** The stack's Redis (`SEISMO_REDIS_URL` overrides, see stack.ts). */
+export const REDIS_URL = redisUrl;
 
 export interface Received {
   method: string;
