@@ -30,7 +30,15 @@ export function topicSpecs(cfg: KafkaConfig): ITopicConfig[] {
     { topic: cfg.topics.features, ...base },
     { topic: cfg.topics.alerts, ...base },
     { topic: cfg.topics.dlq, ...base },
-    { topic: cfg.topics.state, ...base, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] },
+    // One snapshot is one record; a long season can make it large.
+    {
+      topic: cfg.topics.state,
+      ...base,
+      configEntries: [
+        { name: 'cleanup.policy', value: 'compact' },
+        { name: 'max.message.bytes', value: String(16 * 1024 * 1024) },
+      ],
+    },
   ];
 }
 

@@ -7,8 +7,9 @@ import { encodeDeadLetters, type Codec, type OutRecord } from './codec.js';
 import { SeismoError } from '../errors.js';
 import { componentMetrics, type ComponentMetrics } from '../telemetry.js';
 
-/** Most records in one produce request; bigger emits are split. */
+/** Most records, and bytes, in one produce request; bigger emits are split (brokers cap a batch at ~1 MB). */
 const MAX_RECORDS_PER_SEND = 10_000;
+const MAX_BYTES_PER_SEND = 512 * 1024;
 
 /**
  * The one producer of a process, shared by every emitter. Sends wait for the acknowledgement of
@@ -53,8 +54,7 @@ export class KafkaProducer extends Lifecycle {
     if (records.length === 0) return;
     const compression = this.cfg.producer.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None;
     try {
-      for (let i = 0; i < records.length; i += MAX_RECORDS_PER_SEND) {
-        const messages = records.slice(i, i + MAX_RECORDS_PER_SEND);
+      for (const messages of chunks(records)) {
         await this.producer.send({ topic, messages, acks: -1, compression, timeout: this.cfg.producer.timeoutMs });
       }
       this.metrics.sent.inc(records.length);
@@ -64,6 +64,21 @@ export class KafkaProducer extends Lifecycle {
       throw new SeismoError(`produce to ${topic} failed: ${(err as Error).message}`, { retriable, cause: err });
     }
   }
+}
+
+function* chunks(records: OutRecord[]): Generator<OutRecord[]> {
+  let start = 0;
+  let bytes = 0;
+  for (let i = 0; i < records.length; i++) {
+    const size = records[i].value.length + records[i].key.length + 64;
+    if (i > start && (i - start >= MAX_RECORDS_PER_SEND || bytes + size > MAX_BYTES_PER_SEND)) {
+      yield records.slice(start, i);
+      start = i;
+      bytes = 0;
+    }
+    bytes += size;
+  }
+  if (start < records.length) yield records.slice(start);
 }
 
 /** Emitter writing encoded items to one topic; resolves once Kafka acknowledged them. */
