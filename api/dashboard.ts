@@ -51,7 +51,9 @@ const SCRIPT = `
   var filterText = '';
   function el(tag, cls, text){ var e = document.createElement(tag); if (cls) e.className = cls; if (text !== undefined && text !== null) e.textContent = String(text); return e; }
   function fmt(v){ if (v === null || v === undefined || !isFinite(v)) return '\\u2013'; var a = Math.abs(v);
-    if (a !== 0 && (a >= 1e6 || a < 1e-3)) return v.toExponential(2); return a >= 100 ? v.toFixed(1) : a >= 1 ? v.toFixed(2) : v.toFixed(3); }
+    if (a >= 1e4) { var units = ['k', 'M', 'G', 'T', 'P', 'E']; var u = -1; var x = v; while (Math.abs(x) >= 1000 && u < units.length - 1) { x /= 1000; u++; }
+      return (Math.abs(x) >= 100 ? x.toFixed(0) : x.toFixed(1)) + units[u]; }
+    if (a !== 0 && a < 1e-3) return v.toExponential(2); return a >= 100 ? v.toFixed(1) : a >= 1 ? v.toFixed(2) : v.toFixed(3); }
   function ago(ts){ var s = Math.round((Date.now() - ts) / 1000); if (s < 0) s = 0;
     if (s < 90) return s + 's ago'; if (s < 5400) return Math.round(s / 60) + 'm ago'; if (s < 129600) return Math.round(s / 3600) + 'h ago'; return new Date(ts).toISOString().slice(0, 16).replace('T', ' '); }
   function labels(obj){ var d = el('span', 'labels'); Object.keys(obj || {}).sort().forEach(function(k){ d.appendChild(el('span', '', k + '=' + obj[k])); }); return d; }

@@ -185,7 +185,7 @@ export class DashboardState {
   }
 
   /**
-   * Watched series: open alerts first, then by score (highest first), then by id. `recent` is
+   * Watched series: open alerts first, then by score (highest first), then by name, source and id. `recent` is
    * included unless `withRecent` is false.
    */
   seriesSnapshot(filter: SeriesFilter = {}, withRecent = true): SeriesSnapshot[] {
@@ -200,7 +200,9 @@ export class DashboardState {
       (a, b) =>
         Number(b.alertState === 'firing') - Number(a.alertState === 'firing') ||
         (b.lastScore ?? -1) - (a.lastScore ?? -1) ||
-        (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+        compare(a.name, b.name) ||
+        compare(a.source, b.source) ||
+        compare(a.id, b.id),
     );
     return filter.limit !== undefined ? out.slice(0, Math.max(0, filter.limit)) : out;
   }
@@ -248,6 +250,10 @@ export class DashboardState {
       this.evictedSeries++;
     }
   }
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function finiteOrNull(v: number | null | undefined): number | null {
