@@ -89,7 +89,7 @@ class EnsembleSeriesModel implements SeriesModel {
       return { score: 0, forecast: null, lo: null, hi: null, detectors: {}, warm: this.n >= this.warmAt };
     }
     const f = this.forecaster.forecast();
-    const st = this.stats.update(value, f);
+    const st = this.stats.update(ts, value, f);
     this.forecaster.update(ts, value);
     const warm = this.n >= this.warmAt && f !== null;
     this.n++;

@@ -124,12 +124,16 @@ export class Forecaster {
         indices[j] += (found.multiplicative ? (m > 0 ? v / m : 1) : v - m) / cycles;
       }
     }
-    // Replay the buffer so the seasonal smoothers are in step with the plain ones and their
-    // error record is comparable. Phases count from the first point (phase = point index).
+    winsorise(indices);
+    // Replay the buffer so the seasonal smoothers are in step with the plain ones. Their replay
+    // error is in-sample (the indices came from the same buffer), so they start from the current
+    // best error and must earn the lead out of sample. Phases count from the first point.
     const start = this.n - buf.length;
+    const bestErr = this.bank[this.best].meanAbsError;
     for (const params of SEASONAL_GRID) {
       const hw = new HoltWinters(params, firstMean, { indices, multiplicative: found.multiplicative });
       for (let i = 0; i < buf.length; i++) hw.update(buf[i], start + i);
+      hw.meanAbsError = bestErr;
       this.bank.push(hw);
     }
   }
@@ -161,6 +165,21 @@ export class Forecaster {
     f.best = st.best;
     f.bank = st.bank.map((b) => HoltWinters.restore(b));
     return f;
+  }
+}
+
+/**
+ * Clips seasonal indices to median ± 4 IQR-sigmas of the index set, so a one-off spike in the
+ * buffer does not become a daily expectation while smooth and square seasons pass untouched.
+ */
+function winsorise(indices: Float64Array): void {
+  const sorted = Float64Array.from(indices).sort();
+  const q = (p: number) => sorted[Math.min(sorted.length - 1, Math.round(p * (sorted.length - 1)))];
+  const med = q(0.5);
+  const spread = 4 * Math.max((q(0.75) - q(0.25)) / 1.349, 1e-12);
+  for (let i = 0; i < indices.length; i++) {
+    if (indices[i] > med + spread) indices[i] = med + spread;
+    else if (indices[i] < med - spread) indices[i] = med - spread;
   }
 }
 

@@ -1,5 +1,6 @@
 import { BlockMax, type BlockMaxState } from './block-max.js';
 import { Cusum, EwmaChart, SpreadRatio } from './charts.js';
+import { PhaseMax, type PhaseMaxState } from './phase-max.js';
 import { SortedWindow } from './sorted-window.js';
 
 /** Largest |z| fed to the charts, so one spike cannot carry a CUSUM or EWMA chart alone. */
@@ -41,6 +42,7 @@ export interface RobustStatsState {
   d: number[];
   r: number[];
   tails: BlockMaxState[];
+  phases: PhaseMaxState[];
   prev: number | null;
   slow: number;
   cusum: [number, number];
@@ -60,6 +62,8 @@ export class RobustStats {
   private readonly resids: SortedWindow;
   /** Long-memory references: residual above/below, value above/below median, |cusum|, |ewma|, spread, |step|. */
   private tails: BlockMax[] = Array.from({ length: 8 }, () => new BlockMax());
+  /** Time-of-day references: residual above/below, value above/below median. */
+  private phases: PhaseMax[] = Array.from({ length: 4 }, () => new PhaseMax());
   private prev: number | null = null;
   private slowAbs = 0;
   private readonly cusumChart = new Cusum(0.5, 30);
@@ -95,10 +99,10 @@ export class RobustStats {
   }
 
   /**
-   * Scores `y` (with one-step forecast `f`, or null before the forecaster has one) against the
+   * Scores `y` at `ts` (with one-step forecast `f`, or null before the forecaster has one) against the
    * state, then learns from it. Writes into and returns `this.last`.
    */
-  update(y: number, f: number | null): PointStats {
+  update(ts: number, y: number, f: number | null): PointStats {
     const s = this.last;
     const r = f === null ? 0 : y - f;
     const sigma = this.residSigma();
@@ -107,12 +111,13 @@ export class RobustStats {
     s.residZ = f === null ? 0 : (r - rMed) / sigma;
     const t = this.tails;
     const rDev = r - rMed;
-    s.residTail = f === null ? 0 : rarity(t[rDev >= 0 ? 0 : 1], Math.abs(rDev), sigma);
+    const ph = this.phases;
+    s.residTail = f === null ? 0 : rarity(t[rDev >= 0 ? 0 : 1], Math.abs(rDev), Math.max(sigma, ph[rDev >= 0 ? 0 : 1].reference(ts)));
     const vMed = this.values.size > 0 ? this.values.median() : y;
     const vDev = y - vMed;
     if (this.values.size >= 4) {
       s.valueZ = vDev / floorSigma(this.values.iqrSigma(), sigma);
-      s.valueTail = rarity(t[vDev >= 0 ? 2 : 3], Math.abs(vDev), sigma);
+      s.valueTail = rarity(t[vDev >= 0 ? 2 : 3], Math.abs(vDev), Math.max(sigma, ph[vDev >= 0 ? 2 : 3].reference(ts)));
     } else {
       s.valueZ = 0;
       s.valueTail = 0;
@@ -138,6 +143,8 @@ export class RobustStats {
     this.values.push(y);
     t[2].push(vDev > 0 ? vDev : 0);
     t[3].push(vDev < 0 ? -vDev : 0);
+    ph[2].push(ts, vDev > 0 ? vDev : 0);
+    ph[3].push(ts, vDev < 0 ? -vDev : 0);
     if (this.prev !== null) {
       this.diffs.push(d);
       t[7].push(Math.abs(dDev));
@@ -146,6 +153,8 @@ export class RobustStats {
       this.resids.push(r);
       t[0].push(rDev > 0 ? rDev : 0);
       t[1].push(rDev < 0 ? -rDev : 0);
+      ph[0].push(ts, rDev > 0 ? rDev : 0);
+      ph[1].push(ts, rDev < 0 ? -rDev : 0);
       const a = Math.abs(r - rMed);
       const capped = this.slowAbs > 0 ? Math.min(a, 10 * this.slowAbs) : a;
       this.slowAbs += SLOW_RATE * (capped - this.slowAbs);
@@ -163,6 +172,7 @@ export class RobustStats {
       d: this.diffs.values(),
       r: this.resids.values(),
       tails: this.tails.map((b) => b.snapshot()),
+      phases: this.phases.map((p) => p.snapshot()),
       prev: this.prev,
       slow: this.slowAbs,
       cusum: this.cusumChart.snapshot(),
@@ -181,6 +191,9 @@ export class RobustStats {
     fill(rs.resids, st.r);
     st.tails.forEach((b, k) => {
       if (k < rs.tails.length) rs.tails[k] = BlockMax.restore(b);
+    });
+    st.phases.forEach((p, k) => {
+      if (k < rs.phases.length) rs.phases[k] = PhaseMax.restore(p);
     });
     rs.prev = st.prev;
     rs.slowAbs = st.slow;

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Cusum, EwmaChart, SpreadRatio } from '../../../detect/robust/charts.js';
 import { SortedWindow } from '../../../detect/robust/sorted-window.js';
 import { BlockMax } from '../../../detect/robust/block-max.js';
+import { PhaseMax } from '../../../detect/robust/phase-max.js';
 
 function bruteQuantile(xs: number[], q: number): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -88,5 +89,18 @@ describe('block-maximum reference', () => {
       r.push(x);
       expect(r.reference()).toBe(b.reference());
     }
+  });
+});
+
+describe('time-of-day reference', () => {
+  const H = 3_600_000;
+  it('remembers yesterday at the same hour (and its neighbours), decaying by day', () => {
+    const p = new PhaseMax(0.5);
+    p.push(3 * H + 5 * 60_000, 10);
+    expect(p.reference(24 * H + 3 * H)).toBe(5); // next day, same hour, one decay step
+    expect(p.reference(24 * H + 4 * H)).toBe(5); // neighbouring hour
+    expect(p.reference(24 * H + 9 * H)).toBe(0);
+    const r = PhaseMax.restore(JSON.parse(JSON.stringify(p.snapshot())), 0.5);
+    expect(r.reference(48 * H + 3 * H)).toBe(2.5);
   });
 });
