@@ -12,7 +12,8 @@ import { MemorySilenceStore, RedisSilenceStore, Silences, silenceFromConfig, sil
 import { notifierMetrics, type NotifierMetrics } from './telemetry.js';
 import { QueueTransport } from './queue-transport.js';
 import { InlineTransport } from './inline-transport.js';
-import type { DeliveryTransport, GroupTarget } from './transport.js';
+import type { DeliveryTransport, GroupTarget, Recheck } from './transport.js';
+import type { SuppressReason } from './telemetry.js';
 
 export { registerAlertingRoutes } from './api-routes.js';
 export type { Notification } from './notification.js';
@@ -55,6 +56,7 @@ class AlertNotifier extends Lifecycle implements Notifier {
   private readonly transport: DeliveryTransport;
   private readonly router: Router;
   private readonly metrics: NotifierMetrics;
+  private readonly skipResolved: Set<string>;
 
   constructor(
     private readonly cfg: SeismoConfig,
@@ -65,6 +67,7 @@ class AlertNotifier extends Lifecycle implements Notifier {
     const a = cfg.alerting;
     this.metrics = notifierMetrics(ctx.registry);
     this.router = new Router(a);
+    this.skipResolved = new Set(a.receivers.filter((r) => !r.sendResolved).map((r) => r.name));
     const logger = ctx.logger.child({ component: 'notifier' });
     const url = dashboardUrl(cfg);
     // The transport keeps a reference to this map; receivers are added before start().
@@ -73,9 +76,16 @@ class AlertNotifier extends Lifecycle implements Notifier {
       a.receivers.forEach((rc, i) => this.receivers.set(rc.name, createReceiver(rc, i, { kv, secret: (s, path) => resolveSecret(s, path) })));
     };
     const configured = a.silences.map(silenceFromConfig);
+    const recheck: Recheck = async (alerts) => {
+      const now = Date.now();
+      const silences = await this.silences.current(now);
+      const keep = alerts.filter((x) => !silencedBy(silences, alertLabels(x), now));
+      if (keep.length < alerts.length) this.suppress('silenced_in_queue', alerts.length - keep.length);
+      return keep;
+    };
     if (cfg.redis) {
       const password = cfg.redis.password === undefined ? undefined : resolveSecret(cfg.redis.password, 'redis.password');
-      const q = new QueueTransport({ redisUrl: cfg.redis.url, ...(password !== undefined ? { redisPassword: password } : {}), prefix: cfg.redis.prefix, cfg: a, receivers: this.receivers, dashboardUrl: url, metrics: this.metrics, logger, workers: opts.workers ?? true });
+      const q = new QueueTransport({ redisUrl: cfg.redis.url, ...(password !== undefined ? { redisPassword: password } : {}), prefix: cfg.redis.prefix, cfg: a, receivers: this.receivers, dashboardUrl: url, metrics: this.metrics, logger, workers: opts.workers ?? true, recheck });
       build(new RedisKeyValueStore(q.redis, `${cfg.redis.prefix}:alerting`));
       this.queues = q;
       this.transport = q;
@@ -83,7 +93,7 @@ class AlertNotifier extends Lifecycle implements Notifier {
     } else {
       build(new MemoryKeyValueStore());
       this.queues = null;
-      this.transport = new InlineTransport({ cfg: a, receivers: this.receivers, dashboardUrl: url, metrics: this.metrics, logger });
+      this.transport = new InlineTransport({ cfg: a, receivers: this.receivers, dashboardUrl: url, metrics: this.metrics, logger, recheck });
       this.silences = new Silences(configured, new MemorySilenceStore());
     }
   }
@@ -106,7 +116,7 @@ class AlertNotifier extends Lifecycle implements Notifier {
     if (alerts.length === 0) return;
     this.metrics.received.inc(alerts.length);
     const now = Date.now();
-    const silences = await this.silences.all();
+    const silences = await this.silences.current(now);
     const singles = new Map<string, Alert[]>();
     const grouped = new Map<string, Array<{ alert: Alert; group: GroupTarget }>>();
     for (const alert of alerts) {
@@ -123,6 +133,10 @@ class AlertNotifier extends Lifecycle implements Notifier {
         continue;
       }
       for (const t of targets) {
+        if (alert.state === 'resolved' && this.skipResolved.has(t.receiver)) {
+          this.suppress('resolved_not_sent');
+          continue;
+        }
         if (t.groupWaitMs > 0) {
           const g = groupKeyOf(t.receiver, alert.state, t.groupBy, labels);
           push(grouped, t.receiver, { alert, group: { key: g.key, labels: g.labels, waitMs: t.groupWaitMs } });
@@ -140,7 +154,7 @@ class AlertNotifier extends Lifecycle implements Notifier {
     if (duplicates) this.suppress('duplicate', duplicates);
   }
 
-  private suppress(reason: 'silenced' | 'duplicate' | 'no_route', n = 1): void {
+  private suppress(reason: SuppressReason, n = 1): void {
     this.metrics.suppressed.inc({ reason }, n);
     this.metrics.dropped.inc(n);
   }

@@ -8,7 +8,7 @@ import type { Receiver } from './receiver.js';
 import type { NotifierMetrics } from './telemetry.js';
 import { MemoryKeyValueStore } from './kv.js';
 import { alertJobId, groupJobId, singleNotification, type Notification } from './notification.js';
-import type { DeliveryTransport, GroupTarget } from './transport.js';
+import type { DeliveryTransport, GroupTarget, Recheck } from './transport.js';
 
 /** A notification that ran out of attempts in embedded mode (kept in memory, newest 1000). */
 export interface InlineFailure {
@@ -58,7 +58,7 @@ export class InlineTransport implements DeliveryTransport {
   private readonly abort = new AbortController();
   readonly failures: InlineFailure[] = [];
 
-  constructor(private readonly o: { cfg: AlertingConfig; receivers: Map<string, Receiver>; dashboardUrl: string; metrics: NotifierMetrics; logger: Logger }) {
+  constructor(private readonly o: { cfg: AlertingConfig; receivers: Map<string, Receiver>; dashboardUrl: string; metrics: NotifierMetrics; logger: Logger; recheck: Recheck }) {
     this.seen = new MemoryKeyValueStore(Math.max(10_000, o.cfg.queueCapacity * 10));
   }
 
@@ -86,7 +86,11 @@ export class InlineTransport implements DeliveryTransport {
     await Promise.all(active);
   }
 
-  private async deliverOne(r: Receiver, n: Notification, limiter: WindowLimiter | null): Promise<void> {
+  private async deliverOne(r: Receiver, queued: Notification, limiter: WindowLimiter | null): Promise<void> {
+    const alerts = await this.o.recheck(queued.alerts);
+    if (alerts.length === 0) return;
+    const count = queued.count - (queued.alerts.length - alerts.length);
+    const n: Notification = { ...queued, alerts, count };
     const policy = { attempts: this.o.cfg.attempts, baseMs: this.o.cfg.backoffMs, maxMs: this.o.cfg.maxBackoffMs };
     let attempts = 0;
     try {

@@ -8,7 +8,7 @@ import type { AlertingConfig } from './config.js';
 import type { Receiver } from './receiver.js';
 import type { NotifierMetrics } from './telemetry.js';
 import { alertJobId, groupJobId, singleNotification, type Notification } from './notification.js';
-import type { DeliveryTransport, GroupTarget } from './transport.js';
+import type { DeliveryTransport, GroupTarget, Recheck } from './transport.js';
 
 /** Job payloads. `alert`: one alert; `group`: the members live in a Redis hash named by the window. */
 export type SingleJobData = { alert: Alert; test?: boolean };
@@ -62,6 +62,7 @@ export interface QueueTransportOptions {
   logger: Logger;
   /** Run BullMQ workers (delivery) in this process. */
   workers: boolean;
+  recheck: Recheck;
 }
 
 /** Durable delivery through BullMQ: one queue per receiver, workers with limiter and custom backoff. */
@@ -145,8 +146,18 @@ export class QueueTransport implements DeliveryTransport {
   }
 
   private async process(receiver: Receiver, job: Job<JobData>): Promise<string> {
-    const n = 'alert' in job.data ? singleNotification(job.id ?? alertJobId(job.data.alert), receiver.name, job.data.alert, this.o.dashboardUrl, job.data.test === true) : await this.loadGroup(receiver.name, job.id ?? '', job.data);
-    if (n.count === 0) return 'empty group';
+    let n: Notification;
+    if ('alert' in job.data) {
+      const [alert] = await this.o.recheck([job.data.alert]);
+      if (!alert) return 'silenced while queued';
+      n = singleNotification(job.id ?? alertJobId(alert), receiver.name, alert, this.o.dashboardUrl, job.data.test === true);
+    } else {
+      n = await this.loadGroup(receiver.name, job.id ?? '', job.data);
+      if (n.count === 0) {
+        await this.redis.del(job.data.membersKey);
+        return 'every member silenced while queued';
+      }
+    }
     let detail: string;
     try {
       detail = await receiver.deliver(n, this.inflight.signal);
@@ -167,9 +178,8 @@ export class QueueTransport implements DeliveryTransport {
   private async loadGroup(receiver: string, id: string, d: GroupJobData): Promise<Notification> {
     await this.redis.seismoGroupClose(d.openKey, d.windowId);
     const raw = await this.redis.hgetall(d.membersKey);
-    const alerts = Object.values(raw)
-      .map((j) => JSON.parse(j) as Alert)
-      .sort((a, b) => a.ts - b.ts || a.dedupKey.localeCompare(b.dedupKey));
+    const members = Object.values(raw).map((j) => JSON.parse(j) as Alert);
+    const alerts = (await this.o.recheck(members)).sort((a, b) => a.ts - b.ts || a.dedupKey.localeCompare(b.dedupKey));
     const carried = alerts.slice(0, this.o.cfg.grouping.maxAlertsPerNotification);
     return { id, receiver, state: d.state, groupKey: d.groupKey, groupLabels: d.groupLabels, count: alerts.length, alerts: carried, truncated: alerts.length - carried.length, dashboardUrl: this.o.dashboardUrl, test: false };
   }

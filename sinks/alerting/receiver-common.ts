@@ -15,6 +15,8 @@ export const receiverCommon = {
     /** Window length, ms. */
     durationMs: z.int().min(1),
   }).optional(),
+  /** Deliver resolutions too (PagerDuty resolve, Slack thread reply). Default true. */
+  sendResolved: z.boolean().default(true),
   /** Notifications delivered concurrently by one notifier process. Default 4. */
   concurrency: z.int().min(1).max(256).default(4),
 };

@@ -154,27 +154,50 @@ export class RedisSilenceStore implements SilenceStore {
   }
 }
 
-/** Configuration silences plus the stored ones: what the notifier and the API see. */
+/**
+ * Configuration silences plus the stored ones: what the notifier and the API see. Reads are
+ * cached for `cacheMs` (default 1000): a silence added in another process takes effect here
+ * within that time; one added or removed through this instance takes effect at once.
+ */
 export class Silences {
+  private cached: { at: number; list: Promise<Silence[]> } | null = null;
+
   constructor(
     private readonly fromConfig: readonly Silence[],
     private readonly store: SilenceStore,
+    private readonly cacheMs = 1000,
   ) {}
 
+  /** Every silence, fresh from the store. */
   async all(): Promise<Silence[]> {
     return [...this.fromConfig, ...(await this.store.list())];
+  }
+
+  /** Every silence, possibly up to `cacheMs` old (the delivery path's view). */
+  current(now: number = Date.now()): Promise<Silence[]> {
+    if (!this.cached || now - this.cached.at >= this.cacheMs) {
+      const list = this.all();
+      this.cached = { at: now, list };
+      list.catch(() => {
+        if (this.cached?.list === list) this.cached = null;
+      });
+    }
+    return this.cached.list;
   }
 
   async add(input: unknown, now: number = Date.now()): Promise<Silence> {
     const s = { ...silenceFromInput(input, now), origin: 'api' as const };
     if (this.fromConfig.some((c) => c.id === s.id)) throw new SeismoError(`silence ${s.id}: id taken by a configured silence`);
     await this.store.put(s);
+    this.cached = null;
     return s;
   }
 
   /** false when no such API silence exists; configured silences are changed in the configuration. */
   async remove(id: string): Promise<boolean> {
     if (this.fromConfig.some((c) => c.id === id)) throw new SeismoError(`silence ${id} comes from the configuration (alerting.silences); remove it there`);
-    return this.store.remove(id);
+    const removed = await this.store.remove(id);
+    this.cached = null;
+    return removed;
   }
 }

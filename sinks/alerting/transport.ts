@@ -8,6 +8,9 @@ export interface GroupTarget {
   waitMs: number;
 }
 
+/** Removes alerts silenced since they were accepted (and counts them); called just before delivery. */
+export type Recheck = (alerts: Alert[]) => Promise<Alert[]>;
+
 /**
  * How accepted alerts reach receivers: BullMQ over Redis ({@link QueueTransport}) or in-process
  * ({@link InlineTransport}). `add*` resolve once the alerts are accepted (durably, for BullMQ) and

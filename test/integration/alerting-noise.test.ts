@@ -161,4 +161,37 @@ describe('noise control on the delivery side: grouping, rate limit, silences, de
     const got = server.acknowledged.map((r) => `${r.path} ${(r.json as Body).alerts[0].dedupKey}`).sort();
     expect(got).toEqual([`/dbteam ${critDb.dedupKey}`, `/dbteam ${warnStorage.dedupKey}`, `/default ${warnWeb.dedupKey}`, `/pager ${critDb.dedupKey}`].sort());
   });
+
+  it('a silence that begins while alerts wait in a group window holds them back; sendResolved: false skips resolutions', async () => {
+    const server = await new FakeServer().start();
+    const prefix = uniquePrefix('late');
+    const ctx = testContext();
+    const notifier = createNotifier(
+      config(prefix, {
+        receivers: [
+          { type: 'webhook', name: 'ops', url: `${server.url}/ops` },
+          { type: 'webhook', name: 'quiet', url: `${server.url}/quiet`, sendResolved: false },
+        ],
+        route: { receiver: 'ops', groupBy: ['host'], groupWaitMs: 800, routes: [{ matchers: ['team="quiet"'], receiver: 'quiet', groupWaitMs: 0 }] },
+      }),
+      ctx,
+    );
+    cleanups.push(() => server.stop(), () => cleanupPrefix(prefix), () => notifier.stop());
+    await notifier.start();
+    const db = [alert({ labels: { host: 'db-1' } }), alert({ labels: { host: 'db-1' } })];
+    const web = [alert({ labels: { host: 'web-1' } })];
+    await notifier.handle([...db, ...web]);
+    await notifier.silences.add({ matchers: ['host="db-1"'], endsAt: Date.now() + 60_000 });
+    await server.waitFor(() => server.acknowledged.length === 1, 5000);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(server.acknowledged.map((r) => (r.json as Body).groupLabels.host)).toEqual(['web-1']);
+    expect(await metricValue(ctx.registry, 'seismo_notifier_suppressed_total', { reason: 'silenced_in_queue' })).toBe(2);
+
+    const q = alert({ labels: { team: 'quiet' } });
+    await notifier.handle([q, { ...q, id: `${q.id}-r`, state: 'resolved' }]);
+    await server.waitFor(() => server.acknowledged.length === 2, 5000);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(server.acknowledged.map((r) => `${r.path} ${(r.json as Body).state}`)).toEqual(['/ops firing', '/quiet firing']);
+    expect(await metricValue(ctx.registry, 'seismo_notifier_suppressed_total', { reason: 'resolved_not_sent' })).toBe(1);
+  });
 });

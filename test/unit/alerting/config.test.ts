@@ -58,7 +58,7 @@ describe('alerting configuration', () => {
   });
 
   it('unknown keys and unknown receiver types are rejected', () => {
-    expect(problems({ receivers: [{ ...hook, retries: 3 }] })[0]).toMatch(/alerting\.receivers\[0\]\.retries: unknown key; allowed keys: type, name, rateLimit, concurrency, url, headers, secret, timeoutMs/);
+    expect(problems({ receivers: [{ ...hook, retries: 3 }] })[0]).toMatch(/alerting\.receivers\[0\]\.retries: unknown key; allowed keys: type, name, rateLimit, sendResolved, concurrency, url, headers, secret, timeoutMs/);
     expect(problems({ receivers: [{ type: 'email', name: 'x' }] })[0]).toMatch(/alerting\.receivers\[0\]\.type/);
     expect(problems({ receivers: [{ type: 'pagerduty', name: 'pd' }] })[0]).toMatch(/alerting\.receivers\[0\]\.routingKey/);
   });
