@@ -6,6 +6,7 @@ import { SourceIO, type Collector, type CollectorDeps } from './collector.js';
 import { HostCollector } from './host/collector.js';
 import { FileCollector } from './file/collector.js';
 import { PrometheusCollector } from './prometheus/collector.js';
+import { DatadogCollector } from './datadog/collector.js';
 
 export type { Collector, CollectorDeps } from './collector.js';
 export type { CheckpointStore } from './checkpoint/store.js';
@@ -41,6 +42,7 @@ export function createCollector(
     case 'prometheus':
       return new PrometheusCollector(io, cfg, deps.checkpoints, deps.backfillMs ?? cfg.backfillMs, keyPath);
     case 'datadog':
+      return new DatadogCollector(io, cfg, deps.checkpoints, deps.backfillMs ?? cfg.backfillMs, keyPath);
     case 'cloudwatch':
       throw new Error(`the ${cfg.type} collector is not available yet`);
   }
