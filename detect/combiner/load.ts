@@ -1,0 +1,31 @@
+import { SeismoError } from '../../pipeline/errors.js';
+import { compileForest, forestProbability } from './forest.js';
+import { featureMismatch, readModelFile, type SeismoModelFile } from './model-file.js';
+import { checkPromotion, type PromotionMinimums } from './promotion.js';
+
+/** A combiner function for createSeriesModel: features (FEATURE_NAMES order) -> probability in [0,1]. */
+export type Combiner = (features: number[]) => number;
+
+/** The combiner of a parsed model file (feature compatibility checked). */
+export function combinerFromModel(model: SeismoModelFile, runtimeFeatureNames: readonly string[]): Combiner {
+  const mismatch = featureMismatch(model, runtimeFeatureNames);
+  if (mismatch) throw new SeismoError(`model file does not fit this seismo: ${mismatch}`);
+  const forest = compileForest(model.forest);
+  return (features) => forestProbability(forest, features);
+}
+
+export interface LoadedCombiner {
+  model: SeismoModelFile;
+  combiner: Combiner;
+}
+
+/**
+ * What the detector role does with `detect.model.path`: read the file, check it fits the running
+ * features, and apply the promotion gate. Throws a SeismoError listing every reason it is refused.
+ */
+export function loadPromotedCombiner(file: string, runtimeFeatureNames: readonly string[], minimums: PromotionMinimums): LoadedCombiner {
+  const model = readModelFile(file);
+  const gate = checkPromotion(model, minimums);
+  if (!gate.ok) throw new SeismoError(`${file}: model not promoted: ${gate.reasons.join('; ')}`);
+  return { model, combiner: combinerFromModel(model, runtimeFeatureNames) };
+}

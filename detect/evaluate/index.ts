@@ -1,0 +1,3 @@
+export * from './run.js';
+export * from './series.js';
+export * from './metrics.js';
