@@ -6,6 +6,30 @@ import { SeismoError, errorMessage } from '../../pipeline/errors.js';
 import { classifyHttp, classifyNetworkError, outcomeToError, type HttpOutcome } from '../../pipeline/http-result.js';
 
 /**
+ * InfluxDB refused some points of a batch for good (400 `partial write`, `unable to parse`: a field
+ * type conflict, a point outside the retention policy, a line it cannot read) and stored the
+ * others. Sending the batch again cannot help.
+ */
+export class RejectedPointsError extends SeismoError {
+  constructor(
+    message: string,
+    /** Points InfluxDB reported as dropped (`dropped=N`), when it said. */
+    readonly dropped: number | undefined,
+  ) {
+    super(message, { retriable: false });
+  }
+}
+
+const REJECTION = /partial write|unable to parse|points beyond retention policy|field type conflict/i;
+
+/** A 400 whose body says the data (not the request) was refused becomes a RejectedPointsError. */
+function rejectionOf(status: number, body: string, what: string): RejectedPointsError | null {
+  if (status !== 400 || !REJECTION.test(body)) return null;
+  const dropped = /dropped=(\d+)/.exec(body);
+  return new RejectedPointsError(`${what}: HTTP 400: ${body.slice(0, 500)}`, dropped ? Number(dropped[1]) : undefined);
+}
+
+/**
  * Sends one batch of line protocol (millisecond precision) and resolves once InfluxDB has accepted
  * it (204). Throws a SeismoError whose `retriable`/`retryAfterMs` come from the one HTTP
  * classifier; retrying is the caller's business.
@@ -97,6 +121,8 @@ class V1Transport implements InfluxTransport {
       throw outcomeToError(classifyNetworkError(err) as Exclude<HttpOutcome, { kind: 'success' }>, 'influxdb write');
     }
     const body = res.status === 204 ? '' : await res.text().catch(() => '');
+    const rejected = rejectionOf(res.status, body, 'influxdb write');
+    if (rejected) throw rejected;
     const outcome = classifyHttp(res.status, res.headers, body);
     if (outcome.kind !== 'success') throw outcomeToError(outcome, 'influxdb write');
   }
@@ -108,6 +134,8 @@ class V1Transport implements InfluxTransport {
 function toSeismoError(err: unknown): SeismoError {
   if (err instanceof SeismoError) return err;
   if (err instanceof HttpError) {
+    const rejected = rejectionOf(err.statusCode, err.body ?? '', 'influxdb write');
+    if (rejected) return rejected;
     const headers = err.headers ?? {};
     const get = (name: string): string | null => {
       const v = headers[name.toLowerCase()];

@@ -2,7 +2,7 @@ import type { InfluxdbConfig } from './config.js';
 import { LineBuffer, type Batch } from './buffer.js';
 import { toLine, type InfluxPoint } from './line-protocol.js';
 import { createDatabase, resolveInfluxToken } from './query.js';
-import { createTransport, type InfluxTransport } from './transport.js';
+import { RejectedPointsError, createTransport, type InfluxTransport } from './transport.js';
 import { influxMetrics, type InfluxMetrics } from './telemetry.js';
 import { Lifecycle, type Component, type Context } from '../../pipeline/component.js';
 import { SeismoError, errorMessage } from '../../pipeline/errors.js';
@@ -19,6 +19,10 @@ import { withRetry, type RetryPolicy } from '../../pipeline/retry.js';
  *   every `flush()` already waiting.
  * - Batches go out every `flushIntervalMs`, as soon as `batchSize` points are queued, and on
  *   `flush()`; one at a time, in order, so a later write of the same point wins.
+ * - Points InfluxDB refuses for good (400 partial write: field type conflict, outside the retention
+ *   policy, unparseable) are not an outage: InfluxDB stored the rest of the batch, and sending it
+ *   again would fail again forever. They are counted as dropped, logged, and handed to
+ *   `onRejected` (e.g. the dead-letter topic); if that hook throws, the error goes to the caller.
  */
 export interface InfluxWriter extends Component {
   write(points: InfluxPoint[]): Promise<void>;
@@ -27,11 +31,25 @@ export interface InfluxWriter extends Component {
   readonly healthy: boolean;
 }
 
-export function createInfluxWriter(cfg: InfluxdbConfig, ctx: Context): InfluxWriter {
+/** What InfluxDB refused in one batch: the batch's lines (it does not say which) and why. */
+export interface Rejection {
+  lines: string[];
+  reason: string;
+  /** Points InfluxDB reported dropped, when it said. */
+  dropped: number | undefined;
+}
+
+export interface InfluxWriterOptions {
+  /** Called for every batch InfluxDB refused in part; default: count and log only. */
+  onRejected?: (rejection: Rejection) => Promise<void> | void;
+}
+
+export function createInfluxWriter(cfg: InfluxdbConfig, ctx: Context, opts: InfluxWriterOptions = {}): InfluxWriter {
   const token = resolveInfluxToken(cfg);
-  return new BatchingInfluxWriter(cfg, ctx, createTransport(cfg, token), async () => {
+  const prepare = async (): Promise<void> => {
     if (cfg.createDatabase) await createDatabase(cfg, { token, signal: ctx.signal });
-  });
+  };
+  return new BatchingInfluxWriter(cfg, ctx, createTransport(cfg, token), prepare, opts);
 }
 
 interface Failure {
@@ -66,6 +84,7 @@ export class BatchingInfluxWriter extends Lifecycle implements InfluxWriter {
     private readonly ctx: Context,
     private readonly transport: InfluxTransport,
     private readonly prepare: () => Promise<void> = async () => undefined,
+    private readonly opts: InfluxWriterOptions = {},
   ) {
     super();
     this.buffer = new LineBuffer({
@@ -225,12 +244,31 @@ export class BatchingInfluxWriter extends Lifecycle implements InfluxWriter {
       this.metrics.batches.inc();
       this.lastBatchFailed = false;
     } catch (err) {
+      if (err instanceof RejectedPointsError && (await this.rejected(batch, err))) return;
       const error = err instanceof SeismoError ? err : new SeismoError(`influxdb write: ${errorMessage(err)}`, { retriable: true, cause: err });
       this.failures.push({ fromSeq: batch.fromSeq, toSeq: batch.toSeq, error });
       this.lastBatchFailed = true;
       this.metrics.dropped.inc(batch.lines.length);
       this.metrics.errors.inc({ type: error.retriable ? 'gave_up' : 'rejected' });
       this.ctx.logger.error({ err: error.message, points: batch.lines.length }, 'influxdb write gave up; the error goes to the caller');
+    }
+  }
+
+  /** Accounts for points InfluxDB refused; false if the hook failed (then it is an ordinary failure). */
+  private async rejected(batch: Batch, err: RejectedPointsError): Promise<boolean> {
+    const dropped = Math.min(err.dropped ?? batch.lines.length, batch.lines.length);
+    this.metrics.dropped.inc(dropped);
+    this.metrics.sent.inc(batch.lines.length - dropped);
+    this.metrics.errors.inc({ type: 'rejected_points' });
+    this.metrics.batches.inc();
+    this.lastBatchFailed = false;
+    this.ctx.logger.error({ reason: err.message, dropped, points: batch.lines.length }, 'influxdb refused points; the rest of the batch is stored');
+    try {
+      await this.opts.onRejected?.({ lines: batch.lines, reason: err.message, dropped: err.dropped });
+      return true;
+    } catch (hookErr) {
+      this.ctx.logger.error({ err: errorMessage(hookErr) }, 'influxdb: handing refused points on failed');
+      return false;
     }
   }
 

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { influxdbSchema, type InfluxdbConfig } from '../../sinks/influxdb/config.js';
-import { createInfluxWriter, type InfluxWriter } from '../../sinks/influxdb/writer.js';
+import { createInfluxWriter, type InfluxWriter, type Rejection } from '../../sinks/influxdb/writer.js';
 import { alertPoint, featurePoint, scorePoint } from '../../sinks/influxdb/points.js';
 import { dropDatabase, queryInflux } from '../../sinks/influxdb/query.js';
 import { influxAlertHistory } from '../../sinks/influxdb/alert-history.js';
@@ -96,13 +96,27 @@ describe.each(['v2', 'v1'] as const)('InfluxDB writer, %s write mode (real Influ
     expect(text).toMatch(/seismo_influxdb_batches_total 20/);
   });
 
-  it('a point InfluxDB refuses (field type conflict) is not retried and reaches the caller', async () => {
+  it('a point InfluxDB refuses (field type conflict) is counted and handed on; the rest of its batch is stored', async () => {
     const cfg = uniqueCfg({ writeMode });
-    const w = await started(cfg);
+    const c = ctx();
+    const rejected: Rejection[] = [];
+    const w = createInfluxWriter(cfg, c, { onRejected: (r) => void rejected.push(r) });
+    cleanups.push(() => w.stop());
+    await w.start();
     await w.write([{ measurement: 'conflict', tags: {}, fields: { v: 1 }, ts: 1000 }]);
     await w.flush();
-    await w.write([{ measurement: 'conflict', tags: {}, fields: { v: 'text' }, ts: 2000 }]);
-    await expect(w.flush()).rejects.toThrow(/HTTP 400.*conflict|field type conflict/);
+    await w.write([
+      { measurement: 'conflict', tags: {}, fields: { v: 2 }, ts: 2000 },
+      { measurement: 'conflict', tags: {}, fields: { v: 'text' }, ts: 3000 },
+      { measurement: 'conflict', tags: {}, fields: { v: 4 }, ts: 4000 },
+    ]);
+    await w.flush();
+    expect(rejected).toHaveLength(1);
+    expect(rejected[0].reason).toMatch(/HTTP 400.*field type conflict/);
+    expect(rejected[0].dropped).toBe(1);
+    const rows = await queryInflux(cfg, 'SELECT v FROM conflict');
+    expect(rows.map((r) => r.v)).toEqual([1, 2, 4]);
+    expect(await c.registry.metrics()).toMatch(/seismo_influxdb_errors_total\{type="rejected_points"\} 1/);
   });
 });
 
@@ -157,12 +171,25 @@ describe.each(['v2', 'v1'] as const)('InfluxDB writer, %s write mode, against a 
     expect(await c.registry.metrics()).toMatch(/seismo_influxdb_errors_total\{type="gave_up"\} 1/);
   });
 
-  it('does not retry a 400 from the server', async () => {
-    const fake = await fakeInflux([{ status: 400, body: '{"error":"unable to parse"}' }]);
+  it('does not retry a 401 and reports it', async () => {
+    const fake = await fakeInflux([{ status: 401, body: '{"error":"authorization failed"}' }]);
     const w = await started(influxdbSchema.parse({ url: fake.url, ...base }));
     await w.write([{ measurement: 'm', tags: {}, fields: { v: 1 }, ts: 5 }]);
-    await expect(w.flush()).rejects.toThrow(/HTTP 400/);
+    await expect(w.flush()).rejects.toThrow(/HTTP 401.*authorization failed/);
     expect(fake.seen).toHaveLength(1);
+  });
+
+  it('takes a 400 "unable to parse" as refused points: not retried, not blocking', async () => {
+    const fake = await fakeInflux([{ status: 400, body: '{"error":"unable to parse \'m v=\': missing field value"}' }, { status: 204 }]);
+    const c = ctx();
+    const w = await started(influxdbSchema.parse({ url: fake.url, ...base }), c);
+    await w.write([{ measurement: 'm', tags: {}, fields: { v: 1 }, ts: 5 }]);
+    await w.flush();
+    expect(fake.seen).toHaveLength(1);
+    expect(await c.registry.metrics()).toMatch(/seismo_influxdb_dropped_total 1/);
+    await w.write([{ measurement: 'm', tags: {}, fields: { v: 2 }, ts: 6 }]);
+    await w.flush();
+    expect(fake.seen).toHaveLength(2);
   });
 
   it('retries a refused connection, then reports it', async () => {

@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { influxdbSchema } from '../../../sinks/influxdb/config.js';
-import { BatchingInfluxWriter } from '../../../sinks/influxdb/writer.js';
+import { BatchingInfluxWriter, type Rejection } from '../../../sinks/influxdb/writer.js';
 import { LineBuffer } from '../../../sinks/influxdb/buffer.js';
-import type { InfluxTransport } from '../../../sinks/influxdb/transport.js';
+import { RejectedPointsError, type InfluxTransport } from '../../../sinks/influxdb/transport.js';
 import type { InfluxPoint } from '../../../sinks/influxdb/line-protocol.js';
 import { SeismoError } from '../../../pipeline/errors.js';
 
@@ -40,12 +40,12 @@ class ScriptedTransport implements InfluxTransport {
   }
 }
 
-function setup(overrides: Record<string, unknown> = {}) {
+function setup(overrides: Record<string, unknown> = {}, onRejected?: (r: Rejection) => Promise<void>) {
   const cfg = influxdbSchema.parse({ url: 'http://127.0.0.1:1', batchSize: 3, flushIntervalMs: 60_000, retry: { attempts: 3, baseMs: 1, maxMs: 5 }, ...overrides });
   const registry = new Registry();
   const ctx = { logger: pino({ level: 'silent' }), registry, signal: new AbortController().signal };
   const transport = new ScriptedTransport();
-  const writer = new BatchingInfluxWriter(cfg, ctx, transport);
+  const writer = new BatchingInfluxWriter(cfg, ctx, transport, undefined, onRejected ? { onRejected } : {});
   return { writer, transport, registry };
 }
 
@@ -256,6 +256,38 @@ describe('BatchingInfluxWriter (no server)', () => {
     pending[2].resolve();
     await f;
     expect(flushed).toBe(true);
+    await writer.stop();
+  });
+
+  it('points InfluxDB refuses for good are counted and handed on, not retried, and do not block', async () => {
+    const seen: Rejection[] = [];
+    const { writer, transport, registry } = setup({}, async (r) => {
+      seen.push(r);
+    });
+    await writer.start();
+    transport.failures = [new RejectedPointsError('influxdb write: HTTP 400: partial write: field type conflict dropped=1', 1)];
+    await writer.write([pt(1), pt(2)]);
+    await writer.flush();
+    expect(transport.attempts).toBe(1);
+    expect(seen).toEqual([{ lines: ['m,s=a v=1 1001', 'm,s=a v=2 1002'], reason: expect.stringMatching(/field type conflict/), dropped: 1 }]);
+    const text = await registry.metrics();
+    expect(text).toMatch(/seismo_influxdb_dropped_total 1/);
+    expect(text).toMatch(/seismo_influxdb_sent_total 1/);
+    expect(text).toMatch(/seismo_influxdb_errors_total\{type="rejected_points"\} 1/);
+    expect(writer.healthy).toBe(true);
+    await writer.write([pt(3)]);
+    await writer.flush();
+    await writer.stop();
+  });
+
+  it('when handing refused points on fails, the error goes to the caller', async () => {
+    const { writer, transport } = setup({}, async () => {
+      throw new Error('dlq down');
+    });
+    await writer.start();
+    transport.failures = [new RejectedPointsError('influxdb write: HTTP 400: unable to parse', undefined)];
+    await writer.write([pt(1)]);
+    await expect(writer.flush()).rejects.toThrow(/unable to parse/);
     await writer.stop();
   });
 });
