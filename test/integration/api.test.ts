@@ -273,6 +273,16 @@ describe('api server', () => {
     await expect(fetch(`${base}/healthz`)).rejects.toThrow();
   });
 
+  it('lifecycle: start, serve, stop; standard metrics appear', async () => {
+    const { base, server, ctx } = await startServer();
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    await server.stop();
+    await server.stop();
+    const text = await ctx.registry.metrics();
+    for (const m of ['received_total 1', 'sent_total 1', 'dropped_total 0', 'buffer_depth 0']) expect(text).toContain(`seismo_api_${m}`);
+    expect(text).toContain('# TYPE seismo_api_errors_total counter');
+  });
+
   it('binds the configured host and a free port when port is 0', async () => {
     const a = await startServer();
     const b = await startServer();

@@ -202,6 +202,28 @@ describe.each(['v2', 'v1'] as const)('InfluxDB writer, %s write mode, against a 
   });
 });
 
+describe('InfluxDB writer lifecycle (real InfluxDB)', () => {
+  it('create, start, send, stop; stop without start; stop twice; standard metrics appear', async () => {
+    const cfg = uniqueCfg();
+    const neverStarted = createInfluxWriter(cfg, ctx());
+    await neverStarted.stop();
+    await neverStarted.stop();
+
+    const c = ctx();
+    const w = createInfluxWriter(cfg, c);
+    await w.start();
+    await w.write([{ measurement: 'life', tags: { k: 'v' }, fields: { v: 1 }, ts: 1000 }]);
+    await w.stop(); // flushes what is buffered
+    await w.stop();
+    expect(await queryInflux(cfg, 'SELECT v FROM life')).toEqual([{ time: 1000, v: 1 }]);
+    const text = await c.registry.metrics();
+    for (const m of ['received_total 1', 'sent_total 1', 'dropped_total 0', 'buffer_depth 0', 'batches_total 1', 'write_seconds_count{outcome="ok"} 1']) {
+      expect(text).toContain(`seismo_influxdb_${m}`);
+    }
+    expect(text).toContain('# TYPE seismo_influxdb_errors_total counter');
+  });
+});
+
 describe('InfluxDB writer start', () => {
   it('fails to start when the database cannot be created (server unreachable)', async () => {
     const fake = await fakeInflux([{ status: 204 }]);
