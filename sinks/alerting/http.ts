@@ -21,10 +21,17 @@ export async function post(url: string, body: string, headers: Record<string, st
     res = await fetch(url, { method: 'POST', body, headers, signal: combined, redirect: 'error' });
     text = await res.text();
   } catch (err) {
-    const why = timeout.aborted ? { kind: 'retryable' as const, reason: `timed out after ${timeoutMs} ms` } : classifyNetworkError(err);
+    const why = timeout.aborted ? { kind: 'retryable' as const, reason: `timed out after ${timeoutMs} ms` } : classifyNetworkError(withCause(err));
     throw outcomeToError(why as Exclude<HttpOutcome, { kind: 'success' }>, `POST ${redact(url)}`);
   }
   return { status: res.status, headers: res.headers, body: text, outcome: classifyHttp(res.status, res.headers, text) };
+}
+
+/** fetch reports "fetch failed"; the useful part (ECONNREFUSED, ENOTFOUND, …) is in its cause. */
+function withCause(err: unknown): unknown {
+  const cause = err instanceof Error ? (err.cause as { code?: string; message?: string } | undefined) : undefined;
+  if (!cause) return err;
+  return new Error(`${(err as Error).message}: ${cause.code ?? cause.message ?? String(cause)}`);
 }
 
 /** Throws the classified error unless the reply is a success. */
