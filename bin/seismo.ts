@@ -57,6 +57,8 @@ program
   .requiredOption('--labels <file>', "label windows (NAB's combined_windows.json)")
   .requiredOption('--out <file>', 'model file to write')
   .option('--config <file>', 'configuration file (detector settings)')
+  .option('--folds <k>', 'folds of the by-file cross-validation behind the recorded validation metrics (default 5)', intArg)
+  .option('--json', 'print one JSON object with the training set and validation metrics')
   .action(async (opts: Record<string, unknown>) => {
     const { trainCommand } = await import('../detect/train/command.js');
     process.exitCode = await trainCommand(opts);
