@@ -88,8 +88,17 @@ export const alertingSchema = strictObject({
    * before another notifier takes them over. Default 30000.
    */
   lockDurationMs: z.int().min(500).default(30_000),
-  /** Embedded mode (no Redis): bound of the in-process delivery queue, notifications. Default 10000. */
+  /**
+   * Bound of each receiver's queue, notifications waiting for delivery or for a retry (BullMQ:
+   * waiting + delayed jobs; embedded: the in-process channel). Default 10000.
+   */
   queueCapacity: z.int().min(1).max(10_000_000).default(10_000),
+  /**
+   * What `handle()` does when a receiver's queue is full: `block` (wait for room, so the alerts
+   * consumer pauses; nothing is lost) or `drop` (count them as suppressed{reason="queue_full"}).
+   * Default `block`.
+   */
+  whenFull: z.enum(['block', 'drop']).default('block'),
 }).superRefine((cfg, ctx) => {
   const names = new Set(cfg.receivers.map((r) => r.name));
   const known = [...names].join(', ') || 'none configured';

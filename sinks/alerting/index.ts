@@ -12,7 +12,7 @@ import { MemorySilenceStore, RedisSilenceStore, Silences, silenceFromConfig, sil
 import { notifierMetrics, type NotifierMetrics } from './telemetry.js';
 import { QueueTransport } from './queue-transport.js';
 import { InlineTransport } from './inline-transport.js';
-import type { DeliveryTransport, GroupTarget, Recheck } from './transport.js';
+import type { AddResult, DeliveryTransport, GroupTarget, Recheck } from './transport.js';
 import type { SuppressReason } from './telemetry.js';
 
 export { registerAlertingRoutes } from './api-routes.js';
@@ -85,7 +85,7 @@ class AlertNotifier extends Lifecycle implements Notifier {
     };
     if (cfg.redis) {
       const password = cfg.redis.password === undefined ? undefined : resolveSecret(cfg.redis.password, 'redis.password');
-      const q = new QueueTransport({ redisUrl: cfg.redis.url, ...(password !== undefined ? { redisPassword: password } : {}), prefix: cfg.redis.prefix, cfg: a, receivers: this.receivers, dashboardUrl: url, metrics: this.metrics, logger, workers: opts.workers ?? true, recheck });
+      const q = new QueueTransport({ redisUrl: cfg.redis.url, ...(password !== undefined ? { redisPassword: password } : {}), prefix: cfg.redis.prefix, cfg: a, receivers: this.receivers, dashboardUrl: url, metrics: this.metrics, logger, workers: opts.workers ?? true, recheck, signal: ctx.signal });
       build(new RedisKeyValueStore(q.redis, `${cfg.redis.prefix}:alerting`));
       this.queues = q;
       this.transport = q;
@@ -145,13 +145,21 @@ class AlertNotifier extends Lifecycle implements Notifier {
         }
       }
     }
-    const work: Promise<number>[] = [];
+    const work: Promise<AddResult>[] = [];
     for (const [receiver, list] of singles) work.push(this.transport.addSingles(receiver, list));
     for (const [receiver, list] of grouped) {
-      work.push(this.transport.addGrouped(receiver, list).then((dups) => (this.metrics.grouped.inc({ receiver }, list.length - dups), dups)));
+      work.push(
+        this.transport.addGrouped(receiver, list).then((r) => {
+          this.metrics.grouped.inc({ receiver }, list.length - r.duplicates - r.dropped);
+          return r;
+        }),
+      );
     }
-    const duplicates = (await Promise.all(work)).reduce((s, d) => s + d, 0);
+    const results = await Promise.all(work);
+    const duplicates = results.reduce((s, r) => s + r.duplicates, 0);
+    const dropped = results.reduce((s, r) => s + r.dropped, 0);
     if (duplicates) this.suppress('duplicate', duplicates);
+    if (dropped) this.suppress('queue_full', dropped);
   }
 
   private suppress(reason: SuppressReason, n = 1): void {

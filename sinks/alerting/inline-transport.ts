@@ -8,7 +8,7 @@ import type { Receiver } from './receiver.js';
 import type { NotifierMetrics } from './telemetry.js';
 import { MemoryKeyValueStore } from './kv.js';
 import { alertJobId, groupJobId, singleNotification, type Notification } from './notification.js';
-import type { DeliveryTransport, GroupTarget, Recheck } from './transport.js';
+import type { AddResult, DeliveryTransport, GroupTarget, Recheck } from './transport.js';
 
 /** A notification that ran out of attempts in embedded mode (kept in memory, newest 1000). */
 export interface InlineFailure {
@@ -136,11 +136,16 @@ export class InlineTransport implements DeliveryTransport {
     return true;
   }
 
-  async addSingles(receiver: string, alerts: Alert[]): Promise<number> {
+  async addSingles(receiver: string, alerts: Alert[]): Promise<AddResult> {
     const ch = this.channel(receiver);
     let duplicates = 0;
+    let dropped = 0;
     for (const a of alerts) {
       const id = alertJobId(a);
+      if (this.o.cfg.whenFull === 'drop' && ch.depth >= ch.capacity) {
+        dropped++;
+        continue;
+      }
       if (!(await this.firstTime(receiver, id))) {
         duplicates++;
         continue;
@@ -148,11 +153,12 @@ export class InlineTransport implements DeliveryTransport {
       await ch.send(singleNotification(id, receiver, a, this.o.dashboardUrl));
     }
     this.o.metrics.bufferDepth.set(this.depth());
-    return duplicates;
+    return { duplicates, dropped };
   }
 
-  async addGrouped(receiver: string, items: Array<{ alert: Alert; group: GroupTarget }>): Promise<number> {
+  async addGrouped(receiver: string, items: Array<{ alert: Alert; group: GroupTarget }>): Promise<AddResult> {
     const ch = this.channel(receiver);
+    if (this.o.cfg.whenFull === 'drop' && ch.depth >= ch.capacity) return { duplicates: 0, dropped: items.length };
     let duplicates = 0;
     for (const { alert, group } of items) {
       if (!(await this.firstTime(receiver, alertJobId(alert)))) {
@@ -171,7 +177,7 @@ export class InlineTransport implements DeliveryTransport {
       g.count++;
       if (g.alerts.length < this.o.cfg.grouping.maxAlertsPerNotification) g.alerts.push(alert);
     }
-    return duplicates;
+    return { duplicates, dropped: 0 };
   }
 
   private flush(key: string, ch: BoundedChannel<Notification>, receiver: string): void {

@@ -3,12 +3,12 @@ import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Alert } from '../../pipeline/ports.js';
 import { SeismoError, errorMessage } from '../../pipeline/errors.js';
-import { backoffMs } from '../../pipeline/retry.js';
+import { backoffMs, sleep } from '../../pipeline/retry.js';
 import type { AlertingConfig } from './config.js';
 import type { Receiver } from './receiver.js';
 import type { NotifierMetrics } from './telemetry.js';
 import { alertJobId, groupJobId, singleNotification, type Notification } from './notification.js';
-import type { DeliveryTransport, GroupTarget, Recheck } from './transport.js';
+import type { AddResult, DeliveryTransport, GroupTarget, Recheck } from './transport.js';
 
 /** Job payloads. `alert`: one alert; `group`: the members live in a Redis hash named by the window. */
 export type SingleJobData = { alert: Alert; test?: boolean };
@@ -62,6 +62,8 @@ export interface QueueTransportOptions {
   logger: Logger;
   /** Run BullMQ workers (delivery) in this process. */
   workers: boolean;
+  /** Aborts waiting for queue room at shutdown. */
+  signal: AbortSignal;
   recheck: Recheck;
 }
 
@@ -184,8 +186,23 @@ export class QueueTransport implements DeliveryTransport {
     return { id, receiver, state: d.state, groupKey: d.groupKey, groupLabels: d.groupLabels, count: alerts.length, alerts: carried, truncated: alerts.length - carried.length, dashboardUrl: this.o.dashboardUrl, test: false };
   }
 
-  async addSingles(receiver: string, alerts: Alert[]): Promise<number> {
+  /**
+   * Waits while the receiver's queue (waiting + delayed + prioritized jobs) is at capacity, or
+   * says "no room" at once under `whenFull: drop`.
+   */
+  private async room(q: Queue<JobData>): Promise<boolean> {
+    for (;;) {
+      const c = await q.getJobCounts('waiting', 'delayed', 'prioritized');
+      const depth = (c.waiting ?? 0) + (c.delayed ?? 0) + (c.prioritized ?? 0);
+      if (depth < this.o.cfg.queueCapacity) return true;
+      if (this.o.cfg.whenFull === 'drop') return false;
+      await sleep(200, this.o.signal);
+    }
+  }
+
+  async addSingles(receiver: string, alerts: Alert[]): Promise<AddResult> {
     const q = this.queue(receiver);
+    if (!(await this.room(q))) return { duplicates: 0, dropped: alerts.length };
     const ids = alerts.map((a) => alertJobId(a));
     const unique = new Map<string, Alert>();
     alerts.forEach((a, i) => unique.set(ids[i], a));
@@ -194,11 +211,12 @@ export class QueueTransport implements DeliveryTransport {
     for (let i = 0; i < fresh.length; i += 1000) {
       await q.addBulk(fresh.slice(i, i + 1000).map(([jobId, alert]) => ({ name: 'alert', data: { alert }, opts: { ...this.jobOptions(), jobId } })));
     }
-    return alerts.length - fresh.length;
+    return { duplicates: alerts.length - fresh.length, dropped: 0 };
   }
 
-  async addGrouped(receiver: string, items: Array<{ alert: Alert; group: GroupTarget }>): Promise<number> {
+  async addGrouped(receiver: string, items: Array<{ alert: Alert; group: GroupTarget }>): Promise<AddResult> {
     const q = this.queue(receiver);
+    if (!(await this.room(q))) return { duplicates: 0, dropped: items.length };
     const p = this.o.prefix;
     const retentionMs = Math.round(Math.max(this.o.cfg.dedupRetentionHours, this.o.cfg.failedRetentionHours) * 3600_000);
     const results = await Promise.all(
@@ -225,7 +243,7 @@ export class QueueTransport implements DeliveryTransport {
       const delay = Math.max(0, opened + waitMs - Date.now());
       await q.add('group', data, { ...this.jobOptions(), jobId: groupJobId(data.windowId), delay });
     }
-    return duplicates;
+    return { duplicates, dropped: 0 };
   }
 
   private async updateDepth(): Promise<void> {

@@ -56,6 +56,7 @@ export class FakeServer {
     this.received.push(r);
     const reply = this.reply(r, this.received.length);
     if (reply === 'hold') {
+      Object.defineProperty(r, 'res', { value: res, enumerable: false });
       this.held.push(res);
       return;
     }
@@ -64,6 +65,16 @@ export class FakeServer {
     res.end(payload, () => {
       if (reply.status >= 200 && reply.status < 300 && !res.destroyed) this.acknowledged.push(r);
     });
+  }
+
+  /** Answers every held request with `status` (and records it as acknowledged when 2xx). */
+  release(status = 200): void {
+    for (const res of this.held.splice(0)) {
+      const r = this.received.find((x) => (x as Received & { res?: ServerResponse }).res === res);
+      res.writeHead(status).end('ok', () => {
+        if (r && status >= 200 && status < 300) this.acknowledged.push(r);
+      });
+    }
   }
 
   async waitFor(pred: () => boolean, timeoutMs = 20_000, what = 'condition'): Promise<void> {

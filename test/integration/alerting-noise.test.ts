@@ -194,4 +194,37 @@ describe('noise control on the delivery side: grouping, rate limit, silences, de
     expect(server.acknowledged.map((r) => `${r.path} ${(r.json as Body).state}`)).toEqual(['/ops firing', '/quiet firing']);
     expect(await metricValue(ctx.registry, 'seismo_notifier_suppressed_total', { reason: 'resolved_not_sent' })).toBe(1);
   });
+
+  it.each(['block', 'drop'] as const)('a full receiver queue: whenFull %s', async (whenFull) => {
+    let hold = true;
+    const server = await new FakeServer(() => (hold ? 'hold' : { status: 200, body: 'ok' })).start();
+    const prefix = uniquePrefix('full');
+    const ctx = testContext();
+    const notifier = createNotifier(config(prefix, { receivers: [{ type: 'webhook', name: 'ops', url: `${server.url}/hook`, concurrency: 1, timeoutMs: 60_000 }], queueCapacity: 3, whenFull }), ctx);
+    cleanups.push(() => server.stop(), () => cleanupPrefix(prefix), () => notifier.stop());
+    await notifier.start();
+    await notifier.handle([alert()]);
+    await server.waitFor(() => server.received.length === 1, 5000, 'first delivery in flight');
+    await notifier.handle([alert(), alert(), alert()]); // fills the queue: 3 waiting behind the active one
+    let settled = false;
+    const extra = alert();
+    const pending = notifier.handle([extra]).then(() => (settled = true));
+    await new Promise((r) => setTimeout(r, 600));
+    if (whenFull === 'block') {
+      expect(settled).toBe(false);
+      hold = false;
+      server.release();
+      await pending;
+      await server.waitFor(() => server.acknowledged.length === 5, 10_000);
+      expect(server.acknowledged.some((r) => (r.json as Body).alerts[0].dedupKey === extra.dedupKey)).toBe(true);
+    } else {
+      expect(settled).toBe(true);
+      expect(await metricValue(ctx.registry, 'seismo_notifier_suppressed_total', { reason: 'queue_full' })).toBe(1);
+      hold = false;
+      server.release();
+      await server.waitFor(() => server.acknowledged.length === 4, 10_000);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(server.acknowledged.some((r) => (r.json as Body).alerts[0].dedupKey === extra.dedupKey)).toBe(false);
+    }
+  });
 });
