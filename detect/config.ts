@@ -31,9 +31,9 @@ export const detectorLevelsSchema = strictObject({
    * Rarity: a statistic as a multiple of its own recent tail (99.5th percentile over the window;
    * for residuals and values, the deviation on the same side). The forecast, level, cusum, ewma
    * and variance detectors fire only when a point is beyond both their own level and this.
-   * Default 1.3.
+   * Default 1.25.
    */
-  tail: z.number().positive().default(1.3),
+  tail: z.number().positive().default(1.25),
   /** |value - rolling median| in robust sigmas of the value window. Default 5. */
   level: z.number().positive().default(5),
   /** Two-sided CUSUM statistic of standardised residuals (slack 0.5). Default 6. */

@@ -21,22 +21,23 @@ export function tailScore(stat: number, level: number): number {
 }
 
 /**
- * Primary detectors can raise the score alone; supporting ones (value-based, blind to season and
- * forecast) only add weight to a primary: the score is the strongest primary sub-score m1, raised
- * towards 1 by the strongest other sub-score m2 as m1 + 0.5 * (1 - m1) * m1 * m2. Two detectors agreeing
- * is stronger evidence than either alone, but agreement of weak signals stays weak.
+ * Primary detectors can raise the score alone; a supporting one (the spread ratio, which reacts
+ * to any burst of noise) only adds weight to a primary. The score is the strongest primary
+ * sub-score m1, raised towards 1 by the strongest other sub-score m2 as
+ * m1 + 0.5 * (1 - m1) * m1 * m2: two detectors agreeing is stronger evidence than either alone,
+ * but agreement of weak signals stays weak.
  */
 export const PRIMARY: Readonly<Record<DetectorName, boolean>> = {
   forecast: true,
-  level: false,
+  level: true,
   cusum: true,
-  roc: false,
+  roc: true,
   ewma: true,
   variance: false,
 };
 
 /** Strength of the agreement boost. */
-export const BOOST = 1;
+export const BOOST = 0.5;
 
 export function combineScores(scores: ArrayLike<number>, primary: ArrayLike<boolean>): number {
   let m1 = 0;
