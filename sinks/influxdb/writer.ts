@@ -5,6 +5,7 @@ import { createDatabase, resolveInfluxToken } from './query.js';
 import { RejectedPointsError, createTransport, type InfluxTransport } from './transport.js';
 import { influxMetrics, type InfluxMetrics } from './telemetry.js';
 import { Lifecycle, type Component, type Context } from '../../pipeline/component.js';
+import type { PointSink } from '../../pipeline/point-sink.js';
 import { SeismoError, errorMessage } from '../../pipeline/errors.js';
 import { withRetry, type RetryPolicy } from '../../pipeline/retry.js';
 
@@ -27,6 +28,12 @@ import { withRetry, type RetryPolicy } from '../../pipeline/retry.js';
 export interface InfluxWriter extends Component {
   write(points: InfluxPoint[]): Promise<void>;
   flush(): Promise<void>;
+  /**
+   * A handle for one of several producers sharing this writer: its `flush()` waits for, and
+   * reports failures of, exactly the points written through it. With `write`/`flush` on the
+   * writer itself, a failure is reported once, to whichever producer asks first.
+   */
+  scope(): PointSink<InfluxPoint>;
   /** False while stopped, or when the last batch was given up on (until a batch succeeds). */
   readonly healthy: boolean;
 }
@@ -56,9 +63,11 @@ interface Failure {
   fromSeq: number;
   toSeq: number;
   error: SeismoError;
+  /** A scope reported it: the writer's own write/flush/stop need not report it again. */
+  reportedByScope?: boolean;
 }
 
-const MAX_FAILURES_KEPT = 64;
+const MAX_FAILURES_KEPT = 256;
 
 /** The writer over any transport; exported so the buffering logic can be tested without a server. */
 export class BatchingInfluxWriter extends Lifecycle implements InfluxWriter {
@@ -76,6 +85,9 @@ export class BatchingInfluxWriter extends Lifecycle implements InfluxWriter {
   /** Failures of lines up to here were reported to a caller already. */
   private reportedUpTo = 0;
   private failures: Failure[] = [];
+  /** Failures recorded since start; `failures` holds the last ones, the first `failureBase` are gone. */
+  private failureCount = 0;
+  private failureBase = 0;
   private closing = false;
   private lastBatchFailed = false;
 
@@ -128,8 +140,18 @@ export class BatchingInfluxWriter extends Lifecycle implements InfluxWriter {
   }
 
   async write(points: InfluxPoint[]): Promise<void> {
-    if (!this.running) throw new SeismoError(`influxdb writer is ${this.closing ? 'stopped' : 'not started'}; points not written`, { retriable: true });
+    this.checkRunning();
     this.throwUnreported();
+    await this.push(points);
+  }
+
+  scope(): PointSink<InfluxPoint> {
+    return new WriterScope(this);
+  }
+
+  /** @internal Accepts points, waiting for room; `onSeq` learns each accepted line's number. */
+  async push(points: InfluxPoint[], onSeq?: (seq: number) => void): Promise<void> {
+    this.checkRunning();
     let accepted = 0;
     for (const p of points) {
       let line: string;
@@ -149,7 +171,8 @@ export class BatchingInfluxWriter extends Lifecycle implements InfluxWriter {
         await this.buffer.roomFreed();
         if (this.closing) throw new SeismoError('influxdb writer stopped while waiting for buffer room; points not written', { retriable: true });
       }
-      this.buffer.push(line);
+      const seq = this.buffer.push(line);
+      onSeq?.(seq);
       accepted++;
       if (this.buffer.hasFullBatch()) this.pump();
     }
@@ -161,14 +184,43 @@ export class BatchingInfluxWriter extends Lifecycle implements InfluxWriter {
     return this.flushAll(this.reportedUpTo);
   }
 
-  private async flushAll(floor: number): Promise<void> {
-    const target = this.buffer.lastAccepted;
+  get failuresSoFar(): number {
+    return this.failureCount;
+  }
+
+  /** @internal Resolves once every line up to `target` is settled (written or given up on). */
+  async settle(target: number): Promise<void> {
     this.flushTarget = Math.max(this.flushTarget, target);
     this.pump();
     await this.buffer.waitSettled(target);
-    const failed = this.failures.find((f) => f.toSeq > floor && f.fromSeq <= target);
+  }
+
+  /**
+   * @internal The first failure, among those recorded since failure number `since`, that hit one of
+   * the line ranges; a conservative error if some of those failures are no longer kept.
+   */
+  failureIn(ranges: Array<[number, number]>, since: number): SeismoError | null {
+    let first: SeismoError | null = null;
+    for (const f of this.failures.slice(Math.max(0, since - this.failureBase))) {
+      if (ranges.some(([from, to]) => f.fromSeq <= to && from <= f.toSeq)) {
+        f.reportedByScope = true;
+        first ??= f.error;
+      }
+    }
+    if (first) return first;
+    if (since < this.failureBase) return new SeismoError('influxdb write: too many failed batches to tell which points were stored; assume they were not', { retriable: true });
+    return null;
+  }
+
+  private checkRunning(): void {
+    if (!this.running) throw new SeismoError(`influxdb writer is ${this.closing ? 'stopped' : 'not started'}; points not written`, { retriable: true });
+  }
+
+  private async flushAll(floor: number): Promise<void> {
+    const target = this.buffer.lastAccepted;
+    await this.settle(target);
+    const failed = this.failures.find((f) => f.toSeq > floor && f.fromSeq <= target && !f.reportedByScope);
     this.reportedUpTo = Math.max(this.reportedUpTo, target);
-    this.pruneFailures();
     if (failed) throw failed.error;
   }
 
@@ -179,15 +231,18 @@ export class BatchingInfluxWriter extends Lifecycle implements InfluxWriter {
   }
 
   private throwUnreported(): void {
-    const failed = this.failures.find((f) => f.toSeq > this.reportedUpTo);
+    const failed = this.failures.find((f) => f.toSeq > this.reportedUpTo && !f.reportedByScope);
     if (!failed) return;
     this.reportedUpTo = Math.max(...this.failures.map((f) => f.toSeq));
-    this.pruneFailures();
     throw failed.error;
   }
 
   private pruneFailures(): void {
-    this.failures = this.failures.filter((f) => f.toSeq > this.reportedUpTo).slice(-MAX_FAILURES_KEPT);
+    const excess = this.failures.length - MAX_FAILURES_KEPT;
+    if (excess > 0) {
+      this.failures.splice(0, excess);
+      this.failureBase += excess;
+    }
   }
 
   /**
@@ -247,6 +302,8 @@ export class BatchingInfluxWriter extends Lifecycle implements InfluxWriter {
       if (err instanceof RejectedPointsError && (await this.rejected(batch, err))) return;
       const error = err instanceof SeismoError ? err : new SeismoError(`influxdb write: ${errorMessage(err)}`, { retriable: true, cause: err });
       this.failures.push({ fromSeq: batch.fromSeq, toSeq: batch.toSeq, error });
+      this.failureCount++;
+      this.pruneFailures();
       this.lastBatchFailed = true;
       this.metrics.dropped.inc(batch.lines.length);
       this.metrics.errors.inc({ type: error.retriable ? 'gave_up' : 'rejected' });
@@ -275,5 +332,35 @@ export class BatchingInfluxWriter extends Lifecycle implements InfluxWriter {
   private updateDepth(): void {
     this.metrics.bufferDepth.set(this.buffer.depth);
     this.metrics.bufferBytes.set(this.buffer.bytes);
+  }
+}
+
+/** One producer's view of a shared writer: it tracks the lines written through it. */
+class WriterScope implements PointSink<InfluxPoint> {
+  /** Line ranges written since the last flush, merged when contiguous. */
+  private ranges: Array<[number, number]> = [];
+  /** The writer's failure count when the first of those lines was written. */
+  private since = 0;
+
+  constructor(private readonly writer: BatchingInfluxWriter) {}
+
+  async write(points: InfluxPoint[]): Promise<void> {
+    if (this.ranges.length === 0) this.since = this.writer.failuresSoFar;
+    await this.writer.push(points, (seq) => {
+      const last = this.ranges[this.ranges.length - 1];
+      if (last && last[1] === seq - 1) last[1] = seq;
+      else this.ranges.push([seq, seq]);
+    });
+  }
+
+  async flush(): Promise<void> {
+    if (this.ranges.length === 0) return;
+    // Lines written through this scope while this flush waits belong to the next one.
+    const ranges = this.ranges;
+    const since = this.since;
+    this.ranges = [];
+    await this.writer.settle(ranges[ranges.length - 1][1]);
+    const failed = this.writer.failureIn(ranges, since);
+    if (failed) throw failed;
   }
 }

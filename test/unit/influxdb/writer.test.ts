@@ -290,4 +290,27 @@ describe('BatchingInfluxWriter (no server)', () => {
     await expect(writer.flush()).rejects.toThrow(/unable to parse/);
     await writer.stop();
   });
+
+  it('scopes: a failed batch is reported to every producer whose points were in it, and only to them', async () => {
+    const { writer, transport } = setup({ batchSize: 100 });
+    await writer.start();
+    const features = writer.scope();
+    const scores = writer.scope();
+    const alerts = writer.scope();
+    await alerts.write([pt(0)]);
+    await alerts.flush();
+    const down = () => new SeismoError('influxdb write: HTTP 503', { retriable: true, retryAfterMs: 1 });
+    transport.failures = [down(), down(), down()];
+    await features.write([pt(1)]);
+    await scores.write([pt(2)]);
+    // one batch holds both producers' points; it fails; each producer hears about it
+    await expect(features.flush()).rejects.toThrow(/HTTP 503/);
+    await expect(scores.flush()).rejects.toThrow(/HTTP 503/);
+    await alerts.flush(); // wrote nothing since: nothing to report
+    // and after a failure, a producer's next points are judged on their own
+    await scores.write([pt(3)]);
+    await scores.flush();
+    expect(transport.lines).toEqual(['m,s=a v=0 1000', 'm,s=a v=3 1003']);
+    await writer.stop();
+  });
 });
