@@ -152,7 +152,7 @@ export async function runValidation(opts: ValidateOptions, io: CommandIo = proce
 
   if (opts.out) for (let i = 0; i < files.length; i++) await writeScoredCsv(opts.out, files[i], outputs[i]);
   if (opts.report) {
-    const path = writeReport(opts.report, result, files, outputs);
+    const path = writeReport(opts.report, result, files, outputs, detect.threshold);
     io.stderr(`validate: report written to ${path}\n`);
   }
   return { result, files, outputs };

@@ -1,0 +1,172 @@
+import { cpSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runValidation, validateCommand, parseValidateOptions, type CommandIo } from '../../../detect/validate/command.js';
+import { assignFolds, crossValidate } from '../../../detect/validate/cv.js';
+import { loadCorpus } from '../../../detect/validate/corpus.js';
+import { runCorpus, runFile } from '../../../detect/validate/run-corpus.js';
+import { OUT_HEADER } from '../../../detect/validate/output.js';
+import { compileForest, forestProbability, readModelFile } from '../../../detect/combiner/index.js';
+import { buildModel, trainCommand } from '../../../detect/train/command.js';
+import { DEFAULT_TRAINING, trainOn } from '../../../detect/train/training-set.js';
+import { defaultConfig } from '../../../config/load.js';
+import { writeSyntheticCorpus, type SyntheticCorpus } from './synthetic.js';
+
+function capture(): CommandIo & { out: string; err: string } {
+  const io = { out: '', err: '', stdout: (s: string) => void (io.out += s), stderr: (s: string) => void (io.err += s) };
+  return io;
+}
+
+let corpus: SyntheticCorpus;
+beforeAll(() => {
+  corpus = writeSyntheticCorpus(6, 900);
+});
+
+describe('seismo validate end to end (synthetic NAB layout)', () => {
+  it('--json prints exactly one JSON object with the contract keys', async () => {
+    const io = capture();
+    const code = await validateCommand({ data: corpus.data, labels: corpus.labels, json: true }, io);
+    expect(code).toBe(0);
+    const lines = io.out.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    const r = JSON.parse(lines[0]);
+    for (const k of ['files', 'windows', 'rows', 'nab', 'nab_sweep', 'events', 'forecast', 'seconds']) expect(r).toHaveProperty(k);
+    for (const k of ['standard', 'reward_low_FP_rate', 'reward_low_FN_rate']) {
+      expect(typeof r.nab[k]).toBe('number');
+      expect(typeof r.nab_sweep[k]).toBe('number');
+    }
+    expect(Object.keys(r.events).sort()).toEqual(['f1', 'precision', 'recall']);
+    expect(Object.keys(r.forecast).sort()).toEqual(['mape', 'mase', 'smape']);
+    expect(r.files).toBe(6);
+    expect(r.windows).toBe(6);
+    expect(r.rows).toBe(6 * 900);
+    // The injected shifts are obvious: the hand-built ensemble must find most of them.
+    expect(r.events.recall).toBeGreaterThanOrEqual(0.5);
+    expect(r.nab_sweep.standard).toBeGreaterThan(0);
+    // per-file NAB contributions add up to the total
+    const sum = r.per_file.reduce((a: number, p: { nab_standard_contribution: number }) => a + p.nab_standard_contribution, 0);
+    expect(sum).toBeCloseTo(r.nab.standard, 6);
+  });
+
+  it('--out writes one CSV per file with the contract columns; alert marks only openings', async () => {
+    const out = join(corpus.dir, 'out');
+    const { result, outputs } = await runValidation({ data: corpus.data, labels: corpus.labels, out }, capture());
+    for (const [i, key] of corpus.keys.entries()) {
+      const path = join(out, ...key.split('/'));
+      expect(existsSync(path)).toBe(true);
+      const lines = readFileSync(path, 'utf8').trim().split('\n');
+      expect(lines[0]).toBe(OUT_HEADER);
+      expect(lines).toHaveLength(901);
+      const rows = lines.slice(1).map((l) => l.split(','));
+      expect(rows.every((c) => c.length === 7)).toBe(true);
+      expect(rows[0][0]).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
+      expect(rows.every((c) => c[3] === '0' || c[3] === '1')).toBe(true);
+      expect(rows.every((c) => Number(c[2]) >= 0 && Number(c[2]) <= 1)).toBe(true);
+      // warm-up: no forecast on the first row
+      expect(rows[0].slice(4)).toEqual(['', '', '']);
+      expect(rows.some((c) => c[4] !== '')).toBe(true);
+      const alerts = rows.filter((c) => c[3] === '1').length;
+      expect(alerts).toBe(result.per_file[i].alerts);
+      // alerts open only on rows where the model's own output said 'open', never twice in a row
+      for (let r = 1; r < rows.length; r++) expect(rows[r][3] === '1' && rows[r - 1][3] === '1').toBe(false);
+      expect(alerts).toBe(outputs[i].alert.reduce((a, b) => a + b, 0));
+    }
+  });
+
+  it('--report writes a self-contained HTML page with one plot per file', async () => {
+    const dir = join(corpus.dir, 'report');
+    await runValidation({ data: corpus.data, labels: corpus.labels, report: dir }, capture());
+    const html = readFileSync(join(dir, 'index.html'), 'utf8');
+    expect(html).toMatch(/^<!doctype html>/i);
+    expect(html.match(/<svg/g)?.length).toBeGreaterThanOrEqual(6);
+    expect(html).not.toMatch(/<script[^>]+src=|<link[^>]+href=|<img[^>]+src="http/);
+    for (const key of corpus.keys) expect(html).toContain(key);
+  });
+
+  it('bad options name the option', () => {
+    expect(() => parseValidateOptions({ data: 'x' })).toThrow(/--labels: required/);
+    expect(() => parseValidateOptions({ data: 'x', labels: 'y', cv: 1 })).toThrow(/--cv/);
+    expect(() => parseValidateOptions({ data: 'x', labels: 'y', cv: 3, model: 'm' })).toThrow(/drop --model or --cv/);
+  });
+});
+
+describe('by-file cross-validation', () => {
+  it('folds are deterministic, cover every file once and do not depend on input order', () => {
+    const keys = ['b/2.csv', 'a/1.csv', 'c/3.csv', 'a/4.csv', 'b/5.csv'];
+    const f = assignFolds(keys, 2);
+    expect(assignFolds([...keys].reverse(), 2)).toEqual(f);
+    expect([...f.values()].filter((v) => v === 0)).toHaveLength(3);
+    expect(new Set(f.keys())).toEqual(new Set(keys));
+  });
+
+  it('never scores a file with a combiner trained on it, and each file gets its fold model', () => {
+    const cfg = defaultConfig().detect;
+    const files = loadCorpus(corpus.data, corpus.labels);
+    const base = runCorpus(cfg, files, { features: true });
+    const hp = { ...DEFAULT_TRAINING, trees: 5, rowsPerTree: 200 };
+    const cv = crossValidate(cfg, files, base, 3, hp);
+    expect(cv.folds).toHaveLength(3);
+    const seen = new Set<string>();
+    for (const fold of cv.folds) {
+      for (const key of fold.heldOut) {
+        expect(fold.trainedOn).not.toContain(key);
+        seen.add(key);
+      }
+      expect(fold.trainedOn.length + fold.heldOut.length).toBe(files.length);
+    }
+    expect(seen.size).toBe(files.length);
+    // Re-train fold 0 by hand on its training files: its held-out outputs are reproduced exactly.
+    const f0 = cv.folds[0];
+    const trainIdx = files.map((_, i) => i).filter((i) => f0.trainedOn.includes(files[i].series.key));
+    const forest = compileForest(
+      trainOn(
+        trainIdx.map((i) => files[i]),
+        trainIdx.map((i) => base[i]),
+        hp,
+      ).forest,
+    );
+    const i = files.findIndex((f) => f.series.key === f0.heldOut[0]);
+    const again = runFile(cfg, files[i], (x) => forestProbability(forest, x));
+    expect(Array.from(again.score)).toEqual(Array.from(cv.outputs[i].score));
+  });
+});
+
+describe('seismo train and validate --model', () => {
+  it('writes a versioned model file; validate reports the files it was trained on', async () => {
+    // Train on the synthA files only.
+    const sub = join(corpus.dir, 'subset');
+    mkdirSync(sub, { recursive: true });
+    cpSync(join(corpus.data, 'synthA'), join(sub, 'synthA'), { recursive: true });
+    const modelPath = join(corpus.dir, 'model.json');
+    const io = capture();
+    expect(await trainCommand({ data: sub, labels: corpus.labels, out: modelPath, folds: 3, json: true }, io)).toBe(0);
+    const m = readModelFile(modelPath);
+    expect(m.format).toBe('seismo-model');
+    expect(m.version).toBe(1);
+    expect(m.trainingSet.files).toEqual(corpus.keys.filter((k) => k.startsWith('synthA/')));
+    expect(m.validation.method).toMatch(/3 folds/);
+    expect(typeof m.validation.eventsF1).toBe('number');
+    expect(JSON.parse(io.out).validation.nabStandard).toBe(m.validation.nabStandard);
+
+    const vio = capture();
+    const { result } = await runValidation({ data: corpus.data, labels: corpus.labels, model: modelPath }, vio);
+    expect(result.training_overlap_files).toEqual(m.trainingSet.files);
+    expect(vio.err).toMatch(/WARNING: 3 of 6 files were in the model's training set/);
+    expect(result.combiner).toBe(modelPath);
+
+    // On files it never saw, no overlap is reported.
+    const other = join(corpus.dir, 'other');
+    cpSync(join(corpus.data, 'synthB'), join(other, 'synthB'), { recursive: true });
+    const clean = await runValidation({ data: other, labels: corpus.labels, model: modelPath }, capture());
+    expect(clean.result.training_overlap_files).toEqual([]);
+  });
+
+  it('one file: no held-out validation is recorded, so any configured minimum refuses the model', () => {
+    const one = join(corpus.dir, 'one');
+    mkdirSync(join(one, 'synthA'), { recursive: true });
+    cpSync(join(corpus.data, 'synthA', 'series_0.csv'), join(one, 'synthA', 'series_0.csv'));
+    const m = buildModel({ data: one, labels: corpus.labels, out: 'unused', folds: 5 }, capture());
+    expect(m.validation.eventsF1).toBeNull();
+    expect(m.validation.method).toMatch(/none/);
+  });
+});
