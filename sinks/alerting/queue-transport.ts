@@ -22,12 +22,14 @@ export function queueName(receiver: string): string {
 
 /**
  * Adds one member to its group's open window, opening a window when none is open. A member seen
- * before (same receiver, dedup key and state, within the dedup retention) is skipped.
+ * before (same receiver, dedup key and state, within the dedup retention) is skipped, and the
+ * window it joined then is returned so its flush can be (re)scheduled.
  * KEYS: open-window key, seen key. ARGV: candidate window id, field, member JSON, retention ms,
  * members-key prefix, group wait ms. Returns {accepted 0|1, window id}.
  */
 const GROUP_ADD = `
-if redis.call('EXISTS', KEYS[2]) == 1 then return {0, ''} end
+local seen = redis.call('GET', KEYS[2])
+if seen then return {0, seen} end
 local win = redis.call('GET', KEYS[1])
 if not win then
   win = ARGV[1]
@@ -157,7 +159,7 @@ export class QueueTransport implements DeliveryTransport {
       n = await this.loadGroup(receiver.name, job.id ?? '', job.data);
       if (n.count === 0) {
         await this.redis.del(job.data.membersKey);
-        return 'every member silenced while queued';
+        return 'no members left (silenced while queued, or delivered before)';
       }
     }
     let detail: string;
@@ -230,14 +232,15 @@ export class QueueTransport implements DeliveryTransport {
     const windows = new Map<string, GroupJobData & { waitMs: number }>();
     let duplicates = 0;
     results.forEach(([accepted, win], i) => {
-      if (accepted !== 1) return void duplicates++;
+      if (accepted !== 1) duplicates++;
       const { alert, group } = items[i];
       if (!windows.has(win)) {
         windows.set(win, { windowId: win, openKey: `${p}:alerting:group-open:${receiver}:${group.key}`, membersKey: `${p}:alerting:group:${win}`, groupKey: group.key, groupLabels: group.labels, state: alert.state, waitMs: group.waitMs });
       }
     });
-    // Adding the flush job for every touched window is idempotent (its id derives from the window),
-    // so a crash between opening a window and scheduling its flush heals on the upstream redelivery.
+    // Adding the flush job for every touched window, duplicates' windows included, is idempotent
+    // (its id derives from the window), so a crash between accepting members and scheduling their
+    // window's flush heals on the upstream's redelivery.
     for (const { waitMs, ...data } of windows.values()) {
       const opened = Number(data.windowId.split('.').at(-2));
       const delay = Math.max(0, opened + waitMs - Date.now());

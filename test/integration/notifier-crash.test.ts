@@ -61,4 +61,35 @@ describe('notifier crash and takeover', () => {
     await new Promise((r) => setTimeout(r, 500));
     expect(server.received.map((r) => (r.json as { alerts: Array<{ dedupKey: string }> }).alerts[0].dedupKey).sort()).toEqual(batch.map((x) => x.dedupKey).sort());
   });
+
+  it('a crash between accepting group members and scheduling their flush heals when the upstream hands them over again', async () => {
+    const server = await new FakeServer().start();
+    const prefix = uniquePrefix('crash3');
+    cleanups.push(() => server.stop(), () => cleanupPrefix(prefix));
+    const grouped = (workers: boolean): Notifier => {
+      const n = createNotifier(config(prefix, { receivers: [{ type: 'webhook', name: 'ops', url: `${server.url}/hook` }], route: { receiver: 'ops', groupBy: ['host'], groupWaitMs: 300 } }), testContext(), { workers });
+      cleanups.push(() => n.stop());
+      return n;
+    };
+    const first = grouped(false);
+    await first.start();
+    const batch = [alert({ labels: { host: 'h1' } }), alert({ labels: { host: 'h1' } })];
+    await first.handle(batch);
+    // Lose the scheduled flush, as if the process died right after the members were written.
+    const q = first.queues!.queue('ops');
+    const delayed = await q.getDelayed();
+    expect(delayed).toHaveLength(1);
+    await delayed[0].remove();
+    await first.kill();
+
+    const second = grouped(true);
+    await second.start();
+    await second.handle(batch);
+    await server.waitFor(() => server.acknowledged.length === 1, 10_000);
+    await new Promise((r) => setTimeout(r, 800));
+    expect(server.acknowledged).toHaveLength(1);
+    const body = server.acknowledged[0].json as { count: number; alerts: Array<{ dedupKey: string }> };
+    expect(body.count).toBe(2);
+    expect(body.alerts.map((a) => a.dedupKey).sort()).toEqual(batch.map((a) => a.dedupKey).sort());
+  });
 });
