@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { strictObject } from '../config/strict.js';
+import { modelSchema } from './combiner/config.js';
 
 /**
  * Seasonality search of the forecaster. The model keeps a bounded buffer of the first
@@ -76,6 +77,8 @@ export const detectSchema = strictObject({
    * (1 = the combiner alone, 0 = the hand-built ensemble alone). Default 1.
    */
   combinerWeight: z.number().min(0).max(1).default(1),
+  /** Learned combiner model file and the promotion gate it must pass (see detect/combiner). */
+  model: modelSchema.prefault({}),
 }).superRefine((v, ctx) => {
   if (v.resolveThreshold > v.threshold) {
     ctx.addIssue({

@@ -80,10 +80,9 @@ export function parseValidateOptions(raw: unknown): ValidateOptions {
   return opts;
 }
 
-function detectSettings(configFile?: string): { detect: DetectConfig; model?: ModelConfig } {
+function detectSettings(configFile?: string): { detect: DetectConfig; model: ModelConfig } {
   const cfg = configFile ? loadConfigFile(configFile, { checkSecrets: false }) : defaultConfig();
-  const detect = cfg.detect as DetectConfig & { model?: ModelConfig };
-  return { detect, model: detect.model };
+  return { detect: cfg.detect, model: cfg.detect.model };
 }
 
 /** Runs the whole validation; the command prints what this returns. */
@@ -105,7 +104,7 @@ export async function runValidation(opts: ValidateOptions, io: CommandIo = proce
     model = readModelFile(opts.model);
     combiner = combinerFromModel(model, FEATURE_NAMES);
     combinerName = opts.model;
-  } else if (modelCfg?.path && opts.cv === undefined) {
+  } else if (modelCfg.path && opts.cv === undefined) {
     try {
       const loaded = loadPromotedCombiner(modelCfg.path, FEATURE_NAMES, modelCfg);
       model = loaded.model;
