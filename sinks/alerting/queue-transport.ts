@@ -3,7 +3,8 @@ import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Alert } from '../../pipeline/ports.js';
 import { SeismoError, errorMessage } from '../../pipeline/errors.js';
-import { backoffMs, sleep } from '../../pipeline/retry.js';
+import { sleep } from '../../pipeline/retry.js';
+import { deliveryBackoffMs } from './backoff.js';
 import type { AlertingConfig } from './config.js';
 import type { Receiver } from './receiver.js';
 import type { NotifierMetrics } from './telemetry.js';
@@ -118,7 +119,7 @@ export class QueueTransport implements DeliveryTransport {
     const rc = this.o.cfg.receivers.find((r) => r.name === receiver.name);
     const connection = new Redis(this.o.redisUrl, { maxRetriesPerRequest: null, ...(this.o.redisPassword ? { password: this.o.redisPassword } : {}) });
     connection.on('error', (err) => this.o.logger.warn({ receiver: receiver.name, err: errorMessage(err) }, 'notifier worker redis error'));
-    const policy = { attempts: this.o.cfg.attempts, baseMs: this.o.cfg.backoffMs, maxMs: this.o.cfg.maxBackoffMs };
+    const policy = { baseMs: this.o.cfg.backoffMs, maxMs: this.o.cfg.maxBackoffMs };
     const worker = new Worker<JobData>(queueName(receiver.name), (job) => this.process(receiver, job), {
       connection,
       prefix: this.o.prefix,
@@ -128,11 +129,7 @@ export class QueueTransport implements DeliveryTransport {
       stalledInterval: Math.max(250, Math.min(30_000, Math.floor(this.o.cfg.lockDurationMs / 2))),
       maxStalledCount: 3,
       settings: {
-        // Exponential with full jitter and a cap; a server's Retry-After wins (capped too).
-        backoffStrategy: (attemptsMade: number, _type?: string, err?: Error) => {
-          const hinted = err instanceof SeismoError ? err.retryAfterMs : undefined;
-          return Math.min(policy.maxMs, hinted ?? backoffMs(attemptsMade, policy));
-        },
+        backoffStrategy: (attemptsMade: number, _type?: string, err?: Error) => deliveryBackoffMs(attemptsMade, err, policy),
       },
     });
     worker.on('error', (err) => this.o.logger.warn({ receiver: receiver.name, err: errorMessage(err) }, 'notifier worker error'));
