@@ -1,5 +1,5 @@
 import { HoltWinters, type HoltWintersParams, type HoltWintersState } from './holt-winters.js';
-import { candidatePeriods, detectSeason, medianDelta } from './season.js';
+import { candidatePeriods, detectSeason, medianDelta, MIN_CYCLES } from './season.js';
 
 /** Settings of the forecaster (a subset of DetectConfig.season). */
 export interface ForecasterSettings {
@@ -32,6 +32,7 @@ const SEASONAL_GRID: HoltWintersParams[] = [
   { alpha: 0.5, beta: 0, gamma: 0.2, phi: 1 },
 ];
 const INTERVAL_SAMPLES = 64;
+const DAY_MS = 86_400_000;
 
 export interface ForecasterState {
   v: 1;
@@ -40,6 +41,8 @@ export interface ForecasterState {
   ts: number[];
   intervalMs: number;
   period: number;
+  /** Buffer aggregation: samples per buffered value (0 = not decided yet), partial sum and count. */
+  agg: [number, number, number];
   acf: number;
   mult: boolean;
   best: number;
@@ -60,6 +63,13 @@ export class Forecaster {
   private bank: HoltWinters[] = [];
   private best = 0;
   private readonly fixedInterval: boolean;
+  /**
+   * Samples averaged into one buffered value, so the bounded buffer can span two of the longest
+   * candidate periods (a daily season in 1-minute data). 0 until the interval is known.
+   */
+  private agg = 0;
+  private accSum = 0;
+  private accN = 0;
 
   constructor(
     private readonly settings: ForecasterSettings,
@@ -100,17 +110,51 @@ export class Forecaster {
     this.best = best;
     this.n++;
     if (this.buffer !== null) {
-      this.buffer.push(y);
+      if (this.agg === 0 && (this.fixedInterval || this.timestamps.length >= INTERVAL_SAMPLES)) this.decideAggregation();
+      if (this.agg <= 1) this.buffer.push(y);
+      else {
+        this.accSum += y;
+        if (++this.accN === this.agg) {
+          this.buffer.push(this.accSum / this.agg);
+          this.accSum = 0;
+          this.accN = 0;
+        }
+      }
       if (this.buffer.length >= this.settings.searchPoints) this.searchSeason();
+    }
+  }
+
+  /**
+   * Picks the aggregation factor (sized for the daily period when it is a candidate, the longest
+   * otherwise; a weekly season is then found only if it fits too) and re-aggregates what the
+   * buffer holds so far (from point 0).
+   */
+  private decideAggregation(): void {
+    const periods = candidatePeriods(this.intervalMs, this.settings.maxPeriodPoints);
+    const daily = Math.round(DAY_MS / this.intervalMs);
+    const target = periods.includes(daily) ? daily : periods.length > 0 ? Math.max(...periods) : 0;
+    this.agg = Math.max(1, Math.ceil((MIN_CYCLES * target) / this.settings.searchPoints));
+    if (this.agg === 1 || this.buffer === null) return;
+    const raw = this.buffer;
+    this.buffer = [];
+    let i = 0;
+    for (; i + this.agg <= raw.length; i += this.agg) this.buffer.push(mean(raw, i, this.agg));
+    for (; i < raw.length; i++) {
+      this.accSum += raw[i];
+      this.accN++;
     }
   }
 
   private searchSeason(): void {
     const buf = this.buffer ?? [];
     this.buffer = null;
-    const found = detectSeason(buf, candidatePeriods(this.intervalMs, this.settings.maxPeriodPoints), this.settings.minAutocorrelation);
+    const k = Math.max(1, this.agg);
+    const candidates = candidatePeriods(this.intervalMs, this.settings.maxPeriodPoints)
+      .filter((c) => c % k === 0)
+      .map((c) => c / k);
+    const found = detectSeason(buf, candidates, this.settings.minAutocorrelation);
     if (found === null) return;
-    this.period = found.period;
+    this.period = found.period * k;
     this.seasonAcf = found.acf;
     this.multiplicative = found.multiplicative;
     const p = found.period;
@@ -125,6 +169,10 @@ export class Forecaster {
       }
     }
     winsorise(indices);
+    if (k > 1) {
+      this.addSeasonal(expand(indices, k), mean(buf, buf.length - p, p));
+      return;
+    }
     // Replay the buffer so the seasonal smoothers are in step with the plain ones. Their replay
     // error is in-sample (the indices came from the same buffer), so they start from the current
     // best error and must earn the lead out of sample. Phases count from the first point.
@@ -138,6 +186,19 @@ export class Forecaster {
     }
   }
 
+  /**
+   * Seasonal smoothers from indices at full resolution, without replay (the raw buffer was
+   * aggregated): the level starts at the mean of the last buffered cycle.
+   */
+  private addSeasonal(indices: Float64Array, level: number): void {
+    const bestErr = this.bank[this.best].meanAbsError;
+    for (const params of SEASONAL_GRID) {
+      const hw = new HoltWinters(params, level, { indices, multiplicative: this.multiplicative });
+      hw.meanAbsError = bestErr;
+      this.bank.push(hw);
+    }
+  }
+
   snapshot(): ForecasterState {
     return {
       v: 1,
@@ -146,6 +207,7 @@ export class Forecaster {
       ts: this.timestamps.slice(),
       intervalMs: this.intervalMs,
       period: this.period,
+      agg: [this.agg, this.accSum, this.accN],
       acf: this.seasonAcf,
       mult: this.multiplicative,
       best: this.best,
@@ -160,12 +222,20 @@ export class Forecaster {
     f.timestamps.push(...st.ts);
     if (!f.fixedInterval) f.intervalMs = st.intervalMs;
     f.period = st.period;
+    [f.agg, f.accSum, f.accN] = st.agg;
     f.seasonAcf = st.acf;
     f.multiplicative = st.mult;
     f.best = st.best;
     f.bank = st.bank.map((b) => HoltWinters.restore(b));
     return f;
   }
+}
+
+/** Indices of an aggregated season repeated to one per sample. */
+function expand(indices: Float64Array, k: number): Float64Array {
+  const out = new Float64Array(indices.length * k);
+  for (let j = 0; j < out.length; j++) out[j] = indices[Math.floor(j / k)];
+  return out;
 }
 
 /**

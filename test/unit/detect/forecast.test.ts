@@ -73,6 +73,31 @@ describe('forecaster', () => {
     expect(model / naive).toBeLessThan(0.9);
   });
 
+  it('finds a daily season in 1-minute data through the aggregated buffer, and keeps it across a snapshot', () => {
+    const rnd = noise(5);
+    const f = new Forecaster(settings);
+    const day = 1440;
+    const y = (i: number) => 200 + 80 * Math.sin((2 * Math.PI * i) / day) + 4 * rnd();
+    let i = 0;
+    for (; i < 3700; i++) f.update(i * MIN, y(i)); // 900 buffered values of 4 samples each
+    expect(f.period).toBe(day);
+    const g = Forecaster.restore(settings, JSON.parse(JSON.stringify(f.snapshot())));
+    let model = 0;
+    let naive = 0;
+    let prev = y(i - 1);
+    for (; i < day * 4; i++) {
+      const v = y(i);
+      const fc = f.forecast() as number;
+      expect(g.forecast()).toBe(fc);
+      model += Math.abs(v - fc);
+      naive += Math.abs(v - prev);
+      f.update(i * MIN, v);
+      g.update(i * MIN, v);
+      prev = v;
+    }
+    expect(model / naive).toBeLessThan(0.9);
+  });
+
   it('follows a linear trend with small error', () => {
     const f = new Forecaster({ ...settings, enabled: false });
     let lastErr = Infinity;
