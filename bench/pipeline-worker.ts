@@ -56,14 +56,15 @@ async function main(): Promise<void> {
           done = n;
         }
       }
+      if (process.env.SEISMO_BENCH_DEBUG) process.stderr.write(`${role} done=${done} heap=${Math.round(process.memoryUsage().heapUsed / 1e6)}MB\n`);
       send({ type: 'progress', role, done, firstAt, lastAt });
     })();
   }, 200);
   await new Promise<void>((resolve) => process.on('message', (m: FromParent) => m.type === 'stop' && resolve()));
   clearInterval(timer);
   await pipeline.stop();
-  send({ type: 'result', role, done, firstAt, lastAt, latencies: latencies.toArray(), count: latencies.count });
-  process.disconnect?.();
+  // Disconnect only once the (large) result message has been handed over.
+  process.send?.({ type: 'result', role, done, firstAt, lastAt, latencies: latencies.toArray(), count: latencies.count } satisfies FromWorker, undefined, {}, () => process.disconnect?.());
 }
 
 main().catch((err: unknown) => {

@@ -31,7 +31,7 @@ const { values: args } = parseArgs({
     series: { type: 'string', default: '1000' },
     seconds: { type: 'string', default: '20' },
     rate: { type: 'string', default: '100000' },
-    encoding: { type: 'string', default: 'series-batch' },
+    encoding: { type: 'string', default: 'series-binary' },
     compression: { type: 'string', default: 'none' },
     partitions: { type: 'string', default: '6' },
     processors: { type: 'string', default: '1' },

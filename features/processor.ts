@@ -36,10 +36,8 @@ export class FeatureStage implements StageWorker<Sample> {
   private readonly metrics;
   private readonly latency: Histogram<'stage'>;
   private readonly duplicates: Counter<string>;
-  private staged: FeatureRecord[] = [];
-  private dead: DeadLetter[] = [];
-  private emitted = false;
-  private written = false;
+  /** Outputs of the batch in flight, per partition, and which phases of its flush are done. */
+  private readonly staged = new Map<number, Staged>();
 
   constructor(
     private readonly cfg: { features: FeaturesConfig; workers: WorkersConfig },
@@ -63,15 +61,22 @@ export class FeatureStage implements StageWorker<Sample> {
     return this.table.size;
   }
 
+  private stagedFor(partition: number): Staged {
+    let st = this.staged.get(partition);
+    if (!st) this.staged.set(partition, (st = { features: [], dead: [], written: false, emitted: false }));
+    return st;
+  }
+
   process(items: Sample[], partition: number): Promise<void> {
     const { windowSize, ewmaAlpha } = this.cfg.features;
     const now = Date.now();
+    const out = this.stagedFor(partition);
     this.metrics.received.inc(items.length);
     for (const s of items) {
       if (this.deps.checkSamples) {
         const reason = checkSample(s, now);
         if (reason) {
-          this.dead.push({ stage: FEATURES_STAGE, reason, payload: s, ts: now });
+          out.dead.push({ stage: FEATURES_STAGE, reason, payload: s, ts: now });
           continue;
         }
       }
@@ -84,44 +89,42 @@ export class FeatureStage implements StageWorker<Sample> {
       st.window.push(s.value);
       st.ewma = ewmaNext(st.ewma, s.value, ewmaAlpha);
       const w = st.window;
-      this.staged.push({ id: s.id, series: s.series, ts: s.ts, value: s.value, count: w.count, mean: w.mean, std: w.std, min: w.min, max: w.max, ewma: st.ewma });
+      out.features.push({ id: s.id, series: s.series, ts: s.ts, value: s.value, count: w.count, mean: w.mean, std: w.std, min: w.min, max: w.max, ewma: st.ewma });
     }
-    this.metrics.bufferDepth.set(this.staged.length);
+    this.metrics.bufferDepth.set(out.features.length);
     return Promise.resolve();
   }
 
-  async flush(): Promise<void> {
-    if (this.dead.length) {
-      await this.deps.dlq.deadLetter(this.dead);
-      this.metrics.dropped.inc(this.dead.length);
-      this.dead = [];
-    }
-    const out = this.staged;
-    if (out.length) {
-      // Each phase is recorded so a retried flush does not redo what already succeeded.
-      if (!this.written && this.cfg.features.writeInflux && this.deps.influx) {
-        await writePoints(this.deps.influx, out);
-        await this.deps.influx.sink.flush();
+  async flush(partition: number): Promise<void> {
+    const st = this.staged.get(partition);
+    if (st) {
+      if (st.dead.length) {
+        await this.deps.dlq.deadLetter(st.dead);
+        this.metrics.dropped.inc(st.dead.length);
+        st.dead = [];
       }
-      this.written = true;
-      if (!this.emitted) await this.deps.out.emit(out);
-      this.emitted = true;
-      this.metrics.sent.inc(out.length);
-      const now = Date.now();
-      for (const f of out) this.latency.observe({ stage: FEATURES_STAGE }, (now - f.ts) / 1000);
+      const out = st.features;
+      if (out.length) {
+        // Each phase is recorded so a retried flush does not redo what already succeeded.
+        if (!st.written && this.cfg.features.writeInflux && this.deps.influx) {
+          await writePoints(this.deps.influx, out);
+          await this.deps.influx.sink.flush();
+        }
+        st.written = true;
+        if (!st.emitted) await this.deps.out.emit(out);
+        st.emitted = true;
+        this.metrics.sent.inc(out.length);
+        const now = Date.now();
+        for (const f of out) this.latency.observe({ stage: FEATURES_STAGE }, (now - f.ts) / 1000);
+      }
+      this.staged.delete(partition);
+      this.metrics.bufferDepth.set(0);
     }
-    this.staged = [];
-    this.emitted = false;
-    this.written = false;
-    this.metrics.bufferDepth.set(0);
     await this.table.snapshot();
   }
 
   abandon(partition: number): Promise<void> {
-    this.staged = [];
-    this.dead = [];
-    this.emitted = false;
-    this.written = false;
+    this.staged.delete(partition);
     this.table.drop(partition);
     return Promise.resolve();
   }
@@ -136,6 +139,13 @@ export class FeatureStage implements StageWorker<Sample> {
   close(): Promise<void> {
     return this.table.snapshot(true);
   }
+}
+
+interface Staged {
+  features: FeatureRecord[];
+  dead: DeadLetter[];
+  written: boolean;
+  emitted: boolean;
 }
 
 function newState(series: SeriesRef, windowSize: number): FeatureState {

@@ -48,7 +48,7 @@ export class ChannelStageInput<T> extends Lifecycle {
         if (items.length === 0) return; // closed and drained
         metrics.received.inc(items.length);
         await this.worker.process(items, 0);
-        await withRetry(() => this.worker.flush(), undefined, {
+        await withRetry(() => this.worker.flush(0), undefined, {
           onRetry: (err, attempt, waitMs) => {
             metrics.errors.inc({ type: 'flush' });
             this.ctx.logger.warn({ stage: this.worker.name, attempt, waitMs, err: errorMessage(err) }, 'flush failed; retrying');

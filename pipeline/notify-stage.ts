@@ -13,27 +13,30 @@ export interface AlertHandler {
  */
 export class NotifyStage implements StageWorker<Alert> {
   readonly name = 'notify';
-  private staged: Alert[] = [];
+  private readonly staged = new Map<number, Alert[]>();
 
   constructor(
     private readonly handler: AlertHandler,
     private readonly onAlerts?: (alerts: Alert[]) => void,
   ) {}
 
-  process(items: Alert[]): Promise<void> {
-    for (const a of items) this.staged.push(a);
+  process(items: Alert[], partition: number): Promise<void> {
+    const list = this.staged.get(partition);
+    if (list) list.push(...items);
+    else this.staged.set(partition, [...items]);
     return Promise.resolve();
   }
 
-  async flush(): Promise<void> {
-    if (this.staged.length === 0) return;
-    await this.handler.handle(this.staged);
-    this.onAlerts?.(this.staged);
-    this.staged = [];
+  async flush(partition: number): Promise<void> {
+    const list = this.staged.get(partition);
+    if (!list?.length) return;
+    await this.handler.handle(list);
+    this.onAlerts?.(list);
+    this.staged.delete(partition);
   }
 
-  abandon(): Promise<void> {
-    this.staged = [];
+  abandon(partition: number): Promise<void> {
+    this.staged.delete(partition);
     return Promise.resolve();
   }
 

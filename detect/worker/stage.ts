@@ -36,6 +36,13 @@ export interface DetectorStageDeps {
 
 export const DETECT_STAGE = 'detect';
 
+interface Staged {
+  scored: ScoredPoint[];
+  alerts: Alert[];
+  influx: boolean;
+  emitted: boolean;
+}
+
 /**
  * The detector stage: per-series model and alert logic over feature records; scores and bands to
  * InfluxDB, alerts to the alerts topic/channel (and InfluxDB). Redelivered points (not newer than
@@ -48,9 +55,8 @@ export class DetectorStage implements StageWorker<FeatureRecord> {
   private readonly latency: Histogram<'stage'>;
   private readonly duplicates: Counter<string>;
   private readonly alertCount: Counter<'state'>;
-  private scored: ScoredPoint[] = [];
-  private alerts: Alert[] = [];
-  private done = { influx: false, alerts: false };
+  /** Outputs of the batch in flight, per partition, and which phases of its flush are done. */
+  private readonly staged = new Map<number, Staged>();
 
   constructor(
     private readonly cfg: { detect: DetectConfig; workers: WorkersConfig },
@@ -79,6 +85,8 @@ export class DetectorStage implements StageWorker<FeatureRecord> {
 
   process(items: FeatureRecord[], partition: number): Promise<void> {
     const cfg = this.cfg.detect;
+    let out = this.staged.get(partition);
+    if (!out) this.staged.set(partition, (out = { scored: [], alerts: [], influx: false, emitted: false }));
     this.metrics.received.inc(items.length);
     for (const f of items) {
       const st = this.table.get(f.id, partition, () => newDetectorState(cfg, f.series, this.deps.model ?? {}));
@@ -89,54 +97,50 @@ export class DetectorStage implements StageWorker<FeatureRecord> {
       st.lastTs = f.ts;
       const result = st.model.update(f.ts, f.value);
       const transition = st.logic.update(result.score, result.warm);
-      this.scored.push({ feature: f, result });
+      out.scored.push({ feature: f, result });
       if (transition === 'open') {
         const { alert, episode } = openAlert(f, result, cfg);
         st.episode = episode;
-        this.alerts.push(alert);
+        out.alerts.push(alert);
       } else if (transition === 'resolve') {
-        this.alerts.push(resolveAlert(f, result, st.episode, cfg));
+        out.alerts.push(resolveAlert(f, result, st.episode, cfg));
         st.episode = null;
       }
     }
-    this.metrics.bufferDepth.set(this.scored.length);
+    this.metrics.bufferDepth.set(out.scored.length);
     return Promise.resolve();
   }
 
-  async flush(): Promise<void> {
-    const scored = this.scored;
-    const alerts = this.alerts;
-    if (scored.length || alerts.length) {
+  async flush(partition: number): Promise<void> {
+    const st = this.staged.get(partition);
+    if (st && (st.scored.length || st.alerts.length)) {
+      const { scored, alerts } = st;
       // Each phase is recorded so a retried flush does not redo what already succeeded.
-      if (!this.done.influx) {
+      if (!st.influx) {
         await writePoints(this.deps.scores, scored);
         await writePoints(this.deps.alertPoints, alerts);
         if (this.deps.scores) await this.deps.scores.sink.flush();
         else if (this.deps.alertPoints) await this.deps.alertPoints.sink.flush();
-        this.done.influx = true;
+        st.influx = true;
       }
-      if (!this.done.alerts && alerts.length) {
+      if (!st.emitted && alerts.length) {
         await this.deps.alerts.emit(alerts);
         for (const a of alerts) this.alertCount.inc({ state: a.state });
         this.deps.onAlerts?.(alerts);
       }
-      this.done.alerts = true;
+      st.emitted = true;
       this.metrics.sent.inc(scored.length);
       const now = Date.now();
       for (const s of scored) this.latency.observe({ stage: DETECT_STAGE }, (now - s.feature.ts) / 1000);
       this.deps.onScored?.(scored);
     }
-    this.scored = [];
-    this.alerts = [];
-    this.done = { influx: false, alerts: false };
+    this.staged.delete(partition);
     this.metrics.bufferDepth.set(0);
     await this.table.snapshot();
   }
 
   abandon(partition: number): Promise<void> {
-    this.scored = [];
-    this.alerts = [];
-    this.done = { influx: false, alerts: false };
+    this.staged.delete(partition);
     this.table.drop(partition);
     return Promise.resolve();
   }

@@ -5,7 +5,7 @@ import { checkSample, seriesId } from '../../ingest/sample.js';
 /** One Kafka record as seismo writes it: key = series id (or stage for dead letters). */
 export interface OutRecord {
   key: string;
-  value: string;
+  value: string | Buffer;
   /** Epoch ms of the record (Kafka timestamp). */
   timestamp?: string;
 }
@@ -13,7 +13,7 @@ export interface OutRecord {
 /** What decoding one record yields: its items, or why it is a dead letter. */
 export type Decoded<T> = { ok: true; items: T[] } | { ok: false; reason: string };
 
-export type Encoding = 'series-batch' | 'json';
+export type Encoding = 'series-binary' | 'series-batch' | 'json';
 
 export interface Codec<T> {
   encode(items: T[]): OutRecord[];
@@ -50,6 +50,71 @@ function parse(value: Buffer | null): { ok: true; json: unknown } | { ok: false;
   }
 }
 
+/**
+ * `series-binary` layout: byte 0 = 0x00 (JSON never starts with it), byte 1 = version (2), byte 2 =
+ * fields per point, bytes 3-6 = header length H (uint32 LE), then H bytes of JSON `{id, series}`,
+ * then uint32 LE point count N, then N x fields float64 LE (ts first).
+ */
+const BINARY_MAGIC = 0x00;
+const BINARY_VERSION = 2;
+
+function encodeBinary(id: string, series: SeriesRef, rows: number[][], fields: number): Buffer {
+  const header = Buffer.from(JSON.stringify({ id, series }), 'utf8');
+  const buf = Buffer.allocUnsafe(7 + header.length + 4 + rows.length * fields * 8);
+  buf[0] = BINARY_MAGIC;
+  buf[1] = BINARY_VERSION;
+  buf[2] = fields;
+  buf.writeUInt32LE(header.length, 3);
+  header.copy(buf, 7);
+  let o = 7 + header.length;
+  buf.writeUInt32LE(rows.length, o);
+  o += 4;
+  for (const row of rows) {
+    for (let k = 0; k < fields; k++) {
+      buf.writeDoubleLE(row[k], o);
+      o += 8;
+    }
+  }
+  return buf;
+}
+
+function decodeBinary(value: Buffer, fields: number): { ok: true; batch: SeriesBatch } | { ok: false; reason: string } {
+  if (value.length < 11) return { ok: false, reason: 'binary message too short' };
+  if (value[1] !== BINARY_VERSION) return { ok: false, reason: `unknown binary version ${value[1]}` };
+  if (value[2] !== fields) return { ok: false, reason: `expected ${fields} fields per point, found ${value[2]}` };
+  const h = value.readUInt32LE(3);
+  if (7 + h + 4 > value.length) return { ok: false, reason: 'binary header overruns the message' };
+  let header: { id?: unknown; series?: unknown };
+  try {
+    header = JSON.parse(value.toString('utf8', 7, 7 + h)) as typeof header;
+  } catch (err) {
+    return { ok: false, reason: `binary header is not JSON: ${(err as Error).message}` };
+  }
+  let o = 7 + h;
+  const n = value.readUInt32LE(o);
+  o += 4;
+  if (value.length !== o + n * fields * 8) return { ok: false, reason: `binary body is ${value.length - o} bytes, expected ${n * fields * 8}` };
+  const points: number[][] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const row = new Array<number>(fields);
+    for (let k = 0; k < fields; k++) {
+      row[k] = value.readDoubleLE(o);
+      o += 8;
+    }
+    points[i] = row;
+  }
+  return { ok: true, batch: { v: BATCH_VERSION, id: header.id as string, series: header.series as SeriesRef, points } };
+}
+
+/** Parses a batched message in either layout, or says why it cannot. */
+function parseAny(value: Buffer | null, fields: number): { ok: true; json: unknown } | { ok: false; reason: string } {
+  if (value !== null && value.length > 0 && value[0] === BINARY_MAGIC) {
+    const b = decodeBinary(value, fields);
+    return b.ok ? { ok: true, json: b.batch } : b;
+  }
+  return parse(value);
+}
+
 function isBatch(json: unknown): json is SeriesBatch {
   return typeof json === 'object' && json !== null && Array.isArray((json as { points?: unknown }).points);
 }
@@ -64,13 +129,14 @@ export function sampleCodec(encoding: Encoding, maxPointsPerMessage = 500): Code
         for (let i = 0; i < group.length; i += maxPointsPerMessage) {
           const slice = group.slice(i, i + maxPointsPerMessage);
           const points = slice.map((s) => [s.ts, s.value]);
-          out.push({ key: id, value: JSON.stringify({ v: BATCH_VERSION, id, series: slice[0].series, points }), timestamp: String(slice[slice.length - 1].ts) });
+          const value = encoding === 'series-binary' ? encodeBinary(id, slice[0].series, points, 2) : JSON.stringify({ v: BATCH_VERSION, id, series: slice[0].series, points });
+          out.push({ key: id, value, timestamp: String(slice[slice.length - 1].ts) });
         }
       }
       return out;
     },
     decode(value, now = Date.now()) {
-      const p = parse(value);
+      const p = parseAny(value, 2);
       if (!p.ok) return p;
       if (!isBatch(p.json)) {
         const reason = checkSample(p.json, now);
@@ -124,13 +190,14 @@ export function featureCodec(encoding: Encoding, maxPointsPerMessage = 500): Cod
         for (let i = 0; i < group.length; i += maxPointsPerMessage) {
           const slice = group.slice(i, i + maxPointsPerMessage);
           const points = slice.map((f) => [f.ts, f.value, f.count, f.mean, f.std, f.min, f.max, f.ewma]);
-          out.push({ key: id, value: JSON.stringify({ v: BATCH_VERSION, id, series: slice[0].series, points }), timestamp: String(slice[slice.length - 1].ts) });
+          const value = encoding === 'series-binary' ? encodeBinary(id, slice[0].series, points, FEATURE_FIELDS.length) : JSON.stringify({ v: BATCH_VERSION, id, series: slice[0].series, points });
+          out.push({ key: id, value, timestamp: String(slice[slice.length - 1].ts) });
         }
       }
       return out;
     },
     decode(value) {
-      const p = parse(value);
+      const p = parseAny(value, FEATURE_FIELDS.length);
       if (!p.ok) return p;
       if (!isBatch(p.json)) {
         const f = p.json as Record<string, unknown>;

@@ -16,11 +16,12 @@ export const topicsSchema = strictObject({
 
 export const producerSchema = strictObject({
   /**
-   * Message encoding of samples and features. `series-batch` (default): one JSON message carries
-   * every point of one series in one emit, keyed by the series id. `json`: one JSON message per
-   * point (simplest to read with other tools, several times slower; see docs/architecture.md).
+   * Message encoding of samples and features (consumers read all three whatever is configured).
+   * `series-binary` (default): one message per series per emit, a small JSON header (id, series)
+   * and the points as float64. `series-batch`: the same grouping, all JSON. `json`: one JSON
+   * message per point (easiest for other tools; slowest). Numbers in docs/architecture.md.
    */
-  encoding: z.enum(['series-batch', 'json']).default('series-batch'),
+  encoding: z.enum(['series-binary', 'series-batch', 'json']).default('series-binary'),
   /** Compression of produced batches: `none` (default, fastest on loopback) or `gzip`. */
   compression: z.enum(['none', 'gzip']).default('none'),
   /** Idempotent producer (acks=all, one request in flight per broker). Default true. */
@@ -42,8 +43,13 @@ export const consumerSchema = strictObject({
   maxBytes: z.int().min(1024).default(10_485_760),
   /** Longest a fetch waits for data, ms (latency floor of a quiet topic). Default 100. */
   maxWaitTimeMs: z.int().min(1).default(100),
-  /** Partitions a worker processes concurrently. Default 1. */
-  partitionsConsumedConcurrently: z.int().min(1).max(64).default(1),
+  /** Partitions a worker processes concurrently (their round trips to Kafka overlap). Default 3. */
+  partitionsConsumedConcurrently: z.int().min(1).max(64).default(3),
+  /**
+   * Commit offsets (of batches whose output is durable) at most this often, ms; 0 commits after
+   * every batch. A crash or rebalance redelivers at most this much already-processed input. Default 1000.
+   */
+  commitIntervalMs: z.int().min(0).max(60_000).default(1000),
   /** Attempts of a failing batch before the consumer restarts from the last committed offset. Default 5. */
   batchAttempts: z.int().min(1).max(100).default(5),
   /** Pause the partition when a batch waits on downstream longer than this, ms. Default 1000. */

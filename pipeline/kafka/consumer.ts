@@ -39,6 +39,12 @@ export class KafkaStageInput<T> extends Lifecycle {
   private assignment: Promise<void> = Promise.resolve();
   private crashed: Error | null = null;
   private connected = false;
+  private leaving = false;
+  /** Next offset to commit per partition (output durable), and what was committed last. */
+  private readonly resolved = new Map<number, string>();
+  private readonly committed = new Map<number, string>();
+  private lastCommit = Date.now();
+  private readonly inFlight = new Set<Promise<void>>();
 
   constructor(
     private readonly opts: KafkaStageInputOptions<T>,
@@ -61,6 +67,12 @@ export class KafkaStageInput<T> extends Lifecycle {
     this.consumer.on(ev.GROUP_JOIN, (e) => {
       const partitions = e.payload.memberAssignment[opts.topic] ?? [];
       ctx.logger.info({ stage: opts.stage, group: opts.groupId, partitions }, 'partitions assigned');
+      for (const p of [...this.resolved.keys()]) {
+        if (!partitions.includes(p)) {
+          this.resolved.delete(p);
+          this.committed.delete(p);
+        }
+      }
       const prev = this.assignment;
       this.assignment = prev.then(() => opts.worker.assigned(partitions));
     });
@@ -84,15 +96,41 @@ export class KafkaStageInput<T> extends Lifecycle {
     this.connected = true;
     await this.consumer.subscribe({ topics: [this.opts.topic], fromBeginning: this.opts.fromBeginning ?? true });
     await this.consumer.run({
-      autoCommit: true,
+      // Offsets are committed here, only for batches whose output is durable (see handleBatch).
+      autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.opts.cfg.consumer.partitionsConsumedConcurrently,
-      eachBatch: (payload) => this.handleBatch(payload),
+      eachBatch: (payload) => {
+        const p = this.handleBatch(payload);
+        this.inFlight.add(p);
+        return p.finally(() => this.inFlight.delete(p));
+      },
     });
   }
 
+  /** Offsets resolved but not yet committed, as kafkajs takes them. */
+  private pendingOffsets(): Array<{ topic: string; partition: number; offset: string }> {
+    const out: Array<{ topic: string; partition: number; offset: string }> = [];
+    for (const [partition, offset] of this.resolved) {
+      if (this.committed.get(partition) !== offset) out.push({ topic: this.opts.topic, partition, offset });
+    }
+    return out;
+  }
+
+  private async commit(): Promise<void> {
+    const pending = this.pendingOffsets();
+    this.lastCommit = Date.now();
+    if (pending.length === 0) return;
+    await this.consumer.commitOffsets(pending);
+    for (const p of pending) this.committed.set(p.partition, p.offset);
+  }
+
   protected async doStop(): Promise<void> {
-    // disconnect() waits for the batch in flight, commits resolved offsets and leaves the group.
+    // No new batches; let those in flight finish; commit what they made durable; leave the group.
+    this.leaving = true;
+    this.consumer.pause([{ topic: this.opts.topic }]);
+    await Promise.allSettled([...this.inFlight]);
+    await this.commit().catch((err: unknown) => this.ctx.logger.warn({ stage: this.opts.stage, err: errorMessage(err) }, 'final offset commit failed; the last batches will be redelivered'));
     await this.consumer.disconnect();
     await this.assignment.catch(() => undefined);
     await this.opts.worker.close();
@@ -103,7 +141,7 @@ export class KafkaStageInput<T> extends Lifecycle {
     const { batch, resolveOffset, heartbeat, pause, isRunning, isStale } = payload;
     const { worker, codec, stage, dlq } = this.opts;
     await this.assignment;
-    if (!isRunning() || isStale() || batch.messages.length === 0) return;
+    if (this.leaving || !isRunning() || isStale() || batch.messages.length === 0) return;
 
     const items: T[] = [];
     const dead: DeadLetter[] = [];
@@ -111,7 +149,7 @@ export class KafkaStageInput<T> extends Lifecycle {
     for (const m of batch.messages) {
       const d = codec.decode(m.value, now);
       if (d.ok) for (const it of d.items) items.push(it);
-      else dead.push({ stage, reason: d.reason, payload: m.value?.toString('utf8') ?? null, ts: now });
+      else dead.push({ stage, reason: d.reason, payload: rawPayload(m.value), ts: now });
     }
     this.metrics.received.inc(items.length);
 
@@ -127,7 +165,7 @@ export class KafkaStageInput<T> extends Lifecycle {
         await withRetry(() => dlq.deadLetter(dead), undefined, { signal: this.ctx.signal });
       }
       if (items.length) await worker.process(items, batch.partition);
-      await withRetry(() => worker.flush(), { attempts: this.opts.cfg.consumer.batchAttempts, baseMs: 200, maxMs: 10_000 }, {
+      await withRetry(() => worker.flush(batch.partition), { attempts: this.opts.cfg.consumer.batchAttempts, baseMs: 200, maxMs: 10_000 }, {
         onRetry: (err, attempt, waitMs) => {
           this.metrics.errors.inc({ type: 'flush' });
           this.ctx.logger.warn({ stage, partition: batch.partition, attempt, waitMs, err: errorMessage(err) }, 'flush failed; retrying batch output');
@@ -144,7 +182,22 @@ export class KafkaStageInput<T> extends Lifecycle {
       (resume as (() => void) | null)?.();
     }
     resolveOffset(batch.lastOffset());
+    this.resolved.set(batch.partition, (BigInt(batch.lastOffset()) + 1n).toString());
     this.metrics.sent.inc(items.length);
+    if (this.opts.cfg.consumer.commitIntervalMs === 0 || Date.now() - this.lastCommit >= this.opts.cfg.consumer.commitIntervalMs) {
+      // A failed commit loses nothing: the offsets stay pending and go with the next commit (or,
+      // after a rebalance, the records are redelivered and skipped as duplicates by the stage).
+      await this.commit().catch((err: unknown) => {
+        this.metrics.errors.inc({ type: 'commit' });
+        this.ctx.logger.warn({ stage, err: errorMessage(err) }, 'offset commit failed; will retry with the next batch');
+      });
+    }
     await heartbeat();
   }
+}
+
+/** A rejected record as text: UTF-8, or base64 when it is binary. */
+function rawPayload(value: Buffer | null): string | null {
+  if (value === null) return null;
+  return value.length > 0 && value[0] === 0 ? `base64:${value.toString('base64')}` : value.toString('utf8');
 }

@@ -8,16 +8,16 @@ const a = { source: 'prometheus', name: 'cpu', labels: { host: 'a', mode: 'idle'
 const b = { source: 'host', name: 'load1', labels: {} };
 const samples = [makeSample(a, now - 3000, 1.5), makeSample(b, now - 3000, 0.2), makeSample(a, now - 2000, 2.5), makeSample(a, now - 1000, -3)];
 
-function decodeAll<T>(codec: { decode(v: Buffer | null, now?: number): { ok: boolean; items?: T[]; reason?: string } }, values: string[]): T[] {
+function decodeAll<T>(codec: { decode(v: Buffer | null, now?: number): { ok: boolean; items?: T[]; reason?: string } }, values: Array<string | Buffer>): T[] {
   return values.flatMap((v) => {
-    const d = codec.decode(Buffer.from(v), now);
+    const d = codec.decode(typeof v === 'string' ? Buffer.from(v) : v, now);
     if (!d.ok) throw new Error(d.reason);
     return d.items ?? [];
   });
 }
 
 describe('sample codec', () => {
-  for (const enc of ['json', 'series-batch'] as const) {
+  for (const enc of ['json', 'series-batch', 'series-binary'] as const) {
     it(`round-trips samples (${enc}), keyed by series id`, () => {
       const codec = sampleCodec(enc, 2);
       const recs = codec.encode(samples);
@@ -27,14 +27,27 @@ describe('sample codec', () => {
       expect(back.map(byId).sort()).toEqual(samples.map(byId).sort());
       // Order inside a series is kept.
       expect(back.filter((s) => s.id === samples[0].id).map((s) => s.ts)).toEqual([now - 3000, now - 2000, now - 1000]);
-      if (enc === 'series-batch') expect(recs.length).toBe(3); // a: 2 + 1 (maxPointsPerMessage 2), b: 1
+      if (enc !== 'json') expect(recs.length).toBe(3); // a: 2 + 1 (maxPointsPerMessage 2), b: 1
       else expect(recs.length).toBe(4);
     });
   }
 
-  it('decodes either encoding whatever the producer chose', () => {
+  it('decodes any encoding whatever the producer chose', () => {
     const batch = sampleCodec('series-batch').encode(samples);
     expect(decodeAll(sampleCodec('json'), batch.map((r) => r.value))).toHaveLength(4);
+    const binary = sampleCodec('series-binary').encode(samples);
+    expect(decodeAll(sampleCodec('json'), binary.map((r) => r.value))).toHaveLength(4);
+  });
+
+  it('rejects truncated or mislabelled binary messages', () => {
+    const [rec] = sampleCodec('series-binary').encode([samples[0]]);
+    const buf = rec.value as Buffer;
+    const cut = sampleCodec('json').decode(buf.subarray(0, buf.length - 3), now);
+    expect(cut.ok).toBe(false);
+    if (!cut.ok) expect(cut.reason).toMatch(/binary body/);
+    const asFeature = featureCodec('json').decode(buf, now);
+    expect(asFeature.ok).toBe(false);
+    if (!asFeature.ok) expect(asFeature.reason).toMatch(/fields per point/);
   });
 
   it.each([
@@ -54,7 +67,7 @@ describe('sample codec', () => {
 
 describe('feature and alert codecs', () => {
   const f: FeatureRecord = { id: samples[0].id, series: a, ts: now, value: 2, count: 3, mean: 1.5, std: 0.5, min: 1, max: 2, ewma: 1.7 };
-  it.each(['json', 'series-batch'] as const)('round-trips feature records (%s)', (enc) => {
+  it.each(['json', 'series-batch', 'series-binary'] as const)('round-trips feature records (%s)', (enc) => {
     const codec = featureCodec(enc);
     const back = decodeAll(codec, codec.encode([f, { ...f, ts: now + 1000 }]).map((r) => r.value));
     expect(back).toEqual([f, { ...f, ts: now + 1000 }]);
@@ -69,14 +82,14 @@ describe('feature and alert codecs', () => {
     const alert: Alert = { id: 'x:firing:1', dedupKey: 'x:1', series: { ...a, id: 'x' }, ts: now, value: 9, expected: { lo: 1, hi: 2 }, score: 0.99, detector: 'forecast', severity: 'critical', state: 'firing', explanation: 'e' };
     const [rec] = alertCodec().encode([alert]);
     expect(rec.key).toBe('x');
-    expect(decodeAll(alertCodec(), [rec.value])).toEqual([alert]);
+    expect(decodeAll<Alert>(alertCodec(), [rec.value])).toEqual([alert]);
     expect(alertCodec().decode(Buffer.from(JSON.stringify({ ...alert, state: 'open' }))).ok).toBe(false);
   });
 
   it('truncates huge dead-letter payloads and keys them by stage', () => {
     const [r] = encodeDeadLetters([{ stage: 'features', reason: 'bad', payload: 'x'.repeat(100), ts: now }], 10);
     expect(r.key).toBe('features');
-    const parsed = JSON.parse(r.value) as { payload: string; reason: string };
+    const parsed = JSON.parse(String(r.value)) as { payload: string; reason: string };
     expect(parsed.reason).toBe('bad');
     expect(parsed.payload.startsWith('xxxxxxxxxx…')).toBe(true);
   });

@@ -31,7 +31,7 @@ describe('processor stage', () => {
     const bad = { ...makeSample(series, t0 + 9000, 1), value: Number.NaN } as Sample;
     const wrongId = { ...makeSample(series, t0 + 9500, 1), id: '0000000000000000' } as Sample;
     await stage.process([...good, bad, wrongId], 0);
-    await stage.flush();
+    await stage.flush(0);
     expect(out.items.map((f) => f.count)).toEqual([1, 2, 3, 4, 5, 5]);
     const last = out.items[5];
     expect([last.mean, last.min, last.max]).toEqual([4, 2, 6]);
@@ -41,7 +41,7 @@ describe('processor stage', () => {
     expect(await metricValue(ctx, 'seismo_dlq_received_total')).toBe(2);
     // Redelivery of the same samples (at-least-once) changes nothing.
     await stage.process(good, 0);
-    await stage.flush();
+    await stage.flush(0);
     expect(out.items).toHaveLength(6);
     expect(await metricValue(ctx, 'seismo_features_duplicates_total')).toBe(6);
   });
@@ -53,11 +53,11 @@ describe('processor stage', () => {
     const stage = new FeatureStage({ features, workers: workersSchema.parse({ maxSeries: 2 }) }, ctx, { out, dlq: new MemoryDeadLetterSink(ctx), store });
     const s = (name: string, i: number, v: number): Sample => makeSample({ ...series, name }, t0 + i * 1000, v);
     await stage.process([s('a', 0, 10), s('a', 1, 20), s('b', 0, 1), s('c', 0, 1)], 0);
-    await stage.flush();
+    await stage.flush(0);
     expect(stage.seriesCount).toBe(2);
     expect(await metricValue(ctx, 'seismo_features_evicted_total')).toBe(1);
     await stage.process([s('a', 2, 30)], 0);
-    await stage.flush();
+    await stage.flush(0);
     const a = out.items[out.items.length - 1];
     expect([a.count, a.mean]).toEqual([3, 20]);
     expect(await metricValue(ctx, 'seismo_features_restored_total')).toBe(1);
@@ -79,7 +79,7 @@ describe('detector stage', () => {
       const stage = new DetectorStage({ detect, workers: workersSchema.parse({}) }, testContext(), { alerts, store, onScored: (p) => scored.push(...p) });
       await stage.assigned([0]);
       await stage.process(items, 0);
-      await stage.flush();
+      await stage.flush(0);
       await stage.close();
       return { alerts: alerts.items, scored };
     };
