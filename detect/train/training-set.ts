@@ -23,7 +23,7 @@ export const DEFAULT_TRAINING: ModelTrainingHyperparameters = {
   bins: 16,
   seed: 42,
   positiveFraction: 1,
-  minPositiveScore: 0.5,
+  minPositiveScore: 0.8,
 };
 
 /** Negatives kept per positive before the per-tree subsampling. */

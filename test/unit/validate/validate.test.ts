@@ -170,3 +170,28 @@ describe('seismo train and validate --model', () => {
     expect(m.validation.method).toMatch(/none/);
   });
 });
+
+describe('validate with detect.model.path from the configuration', () => {
+  it('uses a model that passes the promotion gate and refuses one that does not, as the detector would', async () => {
+    const { writeFileSync } = await import('node:fs');
+    const modelPath = join(corpus.dir, 'gate-model.json');
+    const sub = join(corpus.dir, 'gate-train');
+    cpSync(join(corpus.data, 'synthA'), join(sub, 'synthA'), { recursive: true });
+    await trainCommand({ data: sub, labels: corpus.labels, out: modelPath, folds: 3 }, capture());
+    const nab = readModelFile(modelPath).validation.nabStandard!;
+
+    const strict = join(corpus.dir, 'strict.yaml');
+    writeFileSync(strict, `detect:\n  model:\n    path: ${modelPath}\n    minEventsF1: 0\n    minNabStandard: ${Math.min(100, nab + 1)}\n`);
+    const refused = capture();
+    const r1 = await runValidation({ data: corpus.data, labels: corpus.labels, config: strict }, refused);
+    expect(refused.err).toMatch(/not using detect.model.path.*not promoted: validation.nabStandard/);
+    expect(r1.result.combiner).toMatch(/none/);
+    expect(r1.result.training_overlap_files).toBeUndefined();
+
+    const lenient = join(corpus.dir, 'lenient.yaml');
+    writeFileSync(lenient, `detect:\n  model:\n    path: ${modelPath}\n    minEventsF1: 0\n    minNabStandard: ${Math.max(-100, nab - 1)}\n`);
+    const r2 = await runValidation({ data: corpus.data, labels: corpus.labels, config: lenient }, capture());
+    expect(r2.result.combiner).toBe(modelPath);
+    expect(r2.result.training_overlap_files).toHaveLength(3);
+  });
+});
