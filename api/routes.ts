@@ -1,6 +1,6 @@
 import type { Registry } from 'prom-client';
 import type { ApiConfig } from './config.js';
-import type { AlertFilter, DashboardState, SeriesFilter } from './state.js';
+import { compareSeries, type AlertFilter, type DashboardState, type SeriesFilter, type SeriesSnapshot } from './state.js';
 import { ApiError, type RouteHandler } from './router.js';
 import { dashboardHtml } from './dashboard.js';
 import type { Alert } from '../pipeline/ports.js';
@@ -10,15 +10,23 @@ export interface AlertHistory {
   recentAlerts(filter: AlertFilter, signal?: AbortSignal): Promise<Alert[]>;
 }
 
+/** Watched series rebuilt from stored scores (InfluxDB `seismo_scores`), for a process without its own. */
+export interface SeriesHistory {
+  recentSeries(filter: SeriesFilter, signal?: AbortSignal): Promise<SeriesSnapshot[]>;
+}
+
 export interface BuiltinDeps {
   cfg: ApiConfig;
   registry: Registry;
   state: DashboardState;
   alertHistory: AlertHistory | undefined;
+  seriesHistory: SeriesHistory | undefined;
   readiness: () => Promise<{ ready: boolean; checks: Array<{ name: string; ok: boolean; detail?: string }> }>;
 }
 
 const MAX_LIMIT = 10_000;
+/** How long the empty-ring fallback waits for InfluxDB before answering from memory. */
+const FALLBACK_TIMEOUT_MS = 2000;
 
 /** `/healthz`, `/readyz`, `/metrics`, `/api/series`, `/api/alerts` and the dashboard at `/`. */
 export function builtinRoutes(deps: BuiltinDeps): Array<{ method: string; path: string; handler: RouteHandler }> {
@@ -51,7 +59,7 @@ export function builtinRoutes(deps: BuiltinDeps): Array<{ method: string; path: 
     {
       method: 'GET',
       path: '/api/series',
-      handler: (req) => {
+      handler: async (req) => {
         const filter: SeriesFilter = { limit: intParam(req.query, 'limit', 500) };
         const source = req.query.get('source');
         const name = req.query.get('name');
@@ -59,8 +67,22 @@ export function builtinRoutes(deps: BuiltinDeps): Array<{ method: string; path: 
         if (name) filter.name = name;
         if (boolParam(req.query, 'firing')) filter.firing = true;
         const withRecent = boolParam(req.query, 'recent') ?? true;
+        const from = req.query.get('from');
+        if (from && from !== 'influx' && from !== 'memory') throw new ApiError(400, `from: found ${JSON.stringify(from)}; allowed: memory, influx`);
+        if (from === 'influx' && !deps.seriesHistory) throw new ApiError(400, 'from=influx: no InfluxDB is configured (influxdb section)');
         const stats = deps.state.stats();
-        return { body: { series: deps.state.seriesSnapshot(filter, withRecent), total: stats.series, evicted: stats.evictedSeries } };
+        // A process that does not run the detector (or just restarted) has no series of its own.
+        if (deps.seriesHistory && (from === 'influx' || (from !== 'memory' && stats.series === 0))) {
+          const signal = from === 'influx' ? req.signal : AbortSignal.any([req.signal, AbortSignal.timeout(FALLBACK_TIMEOUT_MS)]);
+          try {
+            const found = (await deps.seriesHistory.recentSeries(filter, signal)).sort(compareSeries).slice(0, filter.limit);
+            if (!withRecent) for (const s of found) s.recent = [];
+            return { body: { series: found, total: found.length, evicted: 0, from: 'influx' } };
+          } catch (err) {
+            if (from === 'influx') throw new ApiError(502, `reading series from InfluxDB failed: ${err instanceof Error ? err.message : String(err)}`);
+          }
+        }
+        return { body: { series: deps.state.seriesSnapshot(filter, withRecent), total: stats.series, evicted: stats.evictedSeries, from: 'memory' } };
       },
     },
     {
@@ -90,8 +112,10 @@ export function builtinRoutes(deps: BuiltinDeps): Array<{ method: string; path: 
         // After a restart the ring is empty: fall back to the history so the page is not blank.
         const useHistory = deps.alertHistory && (source === 'influx' || (source !== 'memory' && deps.state.stats().alertsSeen === 0));
         if (useHistory && deps.alertHistory) {
+          // Falling back for an empty ring must not make the page hang on a slow InfluxDB.
+          const signal = source === 'influx' ? req.signal : AbortSignal.any([req.signal, AbortSignal.timeout(FALLBACK_TIMEOUT_MS)]);
           try {
-            return { body: { alerts: await deps.alertHistory.recentAlerts(filter, req.signal), source: 'influx' } };
+            return { body: { alerts: await deps.alertHistory.recentAlerts(filter, signal), source: 'influx' } };
           } catch (err) {
             if (source === 'influx') throw new ApiError(502, `reading alerts from InfluxDB failed: ${err instanceof Error ? err.message : String(err)}`);
           }

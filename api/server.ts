@@ -4,7 +4,7 @@ import { Counter, Histogram } from 'prom-client';
 import type { ApiConfig } from './config.js';
 import type { DashboardState } from './state.js';
 import { ApiError, Router, type ApiRequest, type ApiResponse, type RouteHandler } from './router.js';
-import { builtinRoutes, type AlertHistory } from './routes.js';
+import { builtinRoutes, type AlertHistory, type SeriesHistory } from './routes.js';
 import { Lifecycle, type Component, type Context } from '../pipeline/component.js';
 import { componentMetrics, type ComponentMetrics } from '../pipeline/telemetry.js';
 import { errorMessage } from '../pipeline/errors.js';
@@ -22,6 +22,8 @@ export interface ApiDeps {
   state: DashboardState;
   /** Alert history beyond the in-memory ring (InfluxDB `seismo_alerts`), when configured. */
   alertHistory?: AlertHistory;
+  /** Series from stored scores (InfluxDB `seismo_scores`), for a process that has none of its own. */
+  seriesHistory?: SeriesHistory;
 }
 
 export interface ApiServer extends Component {
@@ -80,6 +82,7 @@ class HttpApiServer extends Lifecycle implements ApiServer {
       registry: ctx.registry,
       state: deps.state,
       alertHistory: deps.alertHistory,
+      seriesHistory: deps.seriesHistory,
       readiness: () => this.readinessReport(),
     })) {
       this.router.add(r.method, r.path, r.handler);

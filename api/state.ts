@@ -196,14 +196,7 @@ export class DashboardState {
       if (filter.firing && e.alertState !== 'firing') continue;
       out.push(this.toSnapshot(e, withRecent));
     }
-    out.sort(
-      (a, b) =>
-        Number(b.alertState === 'firing') - Number(a.alertState === 'firing') ||
-        (b.lastScore ?? -1) - (a.lastScore ?? -1) ||
-        compare(a.name, b.name) ||
-        compare(a.source, b.source) ||
-        compare(a.id, b.id),
-    );
+    out.sort(compareSeries);
     return filter.limit !== undefined ? out.slice(0, Math.max(0, filter.limit)) : out;
   }
 
@@ -250,6 +243,17 @@ export class DashboardState {
       this.evictedSeries++;
     }
   }
+}
+
+/** The order series are listed in: open alerts first, then by score (highest first), name, source, id. */
+export function compareSeries(a: SeriesSnapshot, b: SeriesSnapshot): number {
+  return (
+    Number(b.alertState === 'firing') - Number(a.alertState === 'firing') ||
+    (b.lastScore ?? -1) - (a.lastScore ?? -1) ||
+    compare(a.name, b.name) ||
+    compare(a.source, b.source) ||
+    compare(a.id, b.id)
+  );
 }
 
 function compare(a: string, b: string): number {

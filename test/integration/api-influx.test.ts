@@ -7,9 +7,11 @@ import { createApiServer } from '../../api/server.js';
 import { DashboardState } from '../../api/state.js';
 import { influxdbSchema } from '../../sinks/influxdb/config.js';
 import { createInfluxWriter } from '../../sinks/influxdb/writer.js';
-import { alertPoint } from '../../sinks/influxdb/points.js';
+import { alertPoint, scorePoint } from '../../sinks/influxdb/points.js';
 import { dropDatabase, queryInflux } from '../../sinks/influxdb/query.js';
 import { influxAlertHistory } from '../../sinks/influxdb/alert-history.js';
+import { influxSeriesHistory } from '../../sinks/influxdb/series-history.js';
+import type { SeriesSnapshot } from '../../api/state.js';
 import { seriesId, type SeriesRef } from '../../ingest/sample.js';
 import type { Alert } from '../../pipeline/ports.js';
 import { influxUrl as INFLUX_URL } from './stack.js';
@@ -76,5 +78,49 @@ describe('GET /api/alerts from InfluxDB (real InfluxDB)', () => {
     const fallback = await fetch(`http://${host}:${port}/api/alerts`);
     expect(fallback.status).toBe(200);
     expect(await fallback.json()).toEqual({ alerts: [], source: 'memory' });
+  });
+
+  it('GET /api/series rebuilds watched series from seismo_scores when this process has none', async () => {
+    const cfg = influxdbSchema.parse({ url: INFLUX_URL, database: `seismo_test_${randomBytes(5).toString('hex')}` });
+    cleanups.push(() => dropDatabase(cfg));
+    const writer = createInfluxWriter(cfg, ctx());
+    cleanups.push(() => writer.stop());
+    await writer.start();
+    const cpu: SeriesRef = { source: 'prometheus', name: 'cpu', labels: { host: 'a b' } };
+    const mem: SeriesRef = { source: 'host', name: 'mem', labels: {} };
+    const t0 = Date.now() - 60_000;
+    const points = [];
+    for (let i = 0; i < 5; i++) {
+      const warm = i >= 2;
+      points.push(scorePoint(seriesId(cpu), cpu, t0 + i * 1000, 10 + i, { score: i / 10, forecast: warm ? 10 : null, lo: warm ? 9 : null, hi: warm ? 11 : null, detectors: {}, warm }));
+      points.push(scorePoint(seriesId(mem), mem, t0 + i * 1000, 100, { score: 0.01, forecast: null, lo: null, hi: null, detectors: {}, warm: false }));
+    }
+    points.push(alertPoint(alert(mem, t0 + 4000, 'firing')));
+    await writer.write(points);
+    await writer.flush();
+
+    const state = new DashboardState();
+    const server = createApiServer(apiSchema.parse({ port: 0 }), ctx(), { readiness: [], state, seriesHistory: influxSeriesHistory(cfg) });
+    cleanups.push(() => server.stop());
+    await server.start();
+    const { host, port } = server.address();
+    const get = async (q: string) => (await (await fetch(`http://${host}:${port}/api/series${q}`)).json()) as { series: SeriesSnapshot[]; from: string };
+    const all = await get('');
+    expect(all.from).toBe('influx');
+    expect(all.series.map((x) => x.name)).toEqual(['mem', 'cpu']); // firing first
+    const c = all.series[1];
+    expect(c).toMatchObject({ id: seriesId(cpu), source: 'prometheus', labels: { host: 'a b' }, lastTs: t0 + 4000, lastValue: 14, lastScore: 0.4, warm: true, lo: 9, hi: 11, forecast: 10, pointsSeen: 5, alertState: null });
+    expect(c.recent).toEqual([0, 1, 2, 3, 4].map((i) => [t0 + i * 1000, 10 + i, i / 10, i >= 2 ? 9 : null, i >= 2 ? 11 : null]));
+    expect(all.series[0].alertState).toBe('firing');
+    expect((await get('?source=prometheus')).series.map((x) => x.name)).toEqual(['cpu']);
+    expect((await get('?name=mem&recent=false')).series.map((x) => [x.name, x.recent.length])).toEqual([['mem', 0]]);
+    expect((await get('?firing=true')).series.map((x) => x.name)).toEqual(['mem']);
+    expect((await get('?limit=1')).series).toHaveLength(1);
+    // once the process watches series itself, its own state answers
+    state.observe({ id: 'x', series: { source: 's', name: 'own', labels: {} }, ts: Date.now(), value: 1 });
+    const own = await get('');
+    expect(own.from).toBe('memory');
+    expect(own.series.map((x) => x.name)).toEqual(['own']);
+    expect((await get('?from=influx')).series).toHaveLength(2);
   });
 });
