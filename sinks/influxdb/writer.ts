@@ -19,7 +19,8 @@ import { withRetry, type RetryPolicy } from '../../pipeline/retry.js';
  *   next `write()` when a background flush gave up. An error is reported once by `write()` and to
  *   every `flush()` already waiting.
  * - Batches go out every `flushIntervalMs`, as soon as `batchSize` points are queued, and on
- *   `flush()`; one at a time, in order, so a later write of the same point wins.
+ *   `flush()`; by default one at a time, in order, so a later write of the same point wins
+ *   (`maxInFlightBatches` > 1 overlaps them, still settling them in order).
  * - Points InfluxDB refuses for good (400 partial write: field type conflict, outside the retention
  *   policy, unparseable) are not an outage: InfluxDB stored the rest of the batch, and sending it
  *   again would fail again forever. They are counted as dropped, logged, and handed to
