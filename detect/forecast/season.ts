@@ -1,3 +1,5 @@
+import { sampleCorrelation } from 'simple-statistics';
+
 /**
  * Season detection for the forecaster: which of the calendar periods (hourly, daily, weekly,
  * expressed in samples at the series' own interval) the warm-up buffer repeats with.
@@ -114,26 +116,7 @@ export function seasonScalesWithLevel(values: readonly number[], period: number)
   const lo = Math.min(...means);
   const hi = Math.max(...means);
   if (hi < lo * 1.2) return false;
-  return correlation(means, spreads) > 0.6;
-}
-
-function correlation(a: readonly number[], b: readonly number[]): number {
-  const n = a.length;
-  let ma = 0;
-  let mb = 0;
-  for (let i = 0; i < n; i++) {
-    ma += a[i];
-    mb += b[i];
-  }
-  ma /= n;
-  mb /= n;
-  let sab = 0;
-  let saa = 0;
-  let sbb = 0;
-  for (let i = 0; i < n; i++) {
-    sab += (a[i] - ma) * (b[i] - mb);
-    saa += (a[i] - ma) ** 2;
-    sbb += (b[i] - mb) ** 2;
-  }
-  return saa > 0 && sbb > 0 ? sab / Math.sqrt(saa * sbb) : 0;
+  // Off the hot path (once per series): simple-statistics is fine here.
+  const r = sampleCorrelation(means, spreads);
+  return Number.isFinite(r) && r > 0.6;
 }
