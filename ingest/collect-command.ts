@@ -81,6 +81,8 @@ export async function collectCommand(opts: CollectOptions): Promise<number> {
         } catch (err) {
           failures.push(`${name}: ${errorMessage(err)}`);
           perSource.push({ source: name, samples: out.count - before, error: errorMessage(err) });
+        } finally {
+          await c.stop();
         }
       }
     } else {

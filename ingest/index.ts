@@ -7,6 +7,7 @@ import { HostCollector } from './host/collector.js';
 import { FileCollector } from './file/collector.js';
 import { PrometheusCollector } from './prometheus/collector.js';
 import { DatadogCollector } from './datadog/collector.js';
+import { CloudwatchCollector } from './cloudwatch/collector.js';
 
 export type { Collector, CollectorDeps } from './collector.js';
 export type { CheckpointStore } from './checkpoint/store.js';
@@ -44,6 +45,6 @@ export function createCollector(
     case 'datadog':
       return new DatadogCollector(io, cfg, deps.checkpoints, deps.backfillMs ?? cfg.backfillMs, keyPath);
     case 'cloudwatch':
-      throw new Error(`the ${cfg.type} collector is not available yet`);
+      return new CloudwatchCollector(io, cfg, deps.checkpoints, deps.backfillMs ?? cfg.backfillMs);
   }
 }

@@ -14,7 +14,14 @@ export class RedisCheckpointStore implements CheckpointStore {
     const options: RedisOptions = { lazyConnect: true, maxRetriesPerRequest: 3, enableOfflineQueue: true };
     if (opts.password !== undefined) options.password = opts.password;
     this.redis = new Redis(url, options);
+    // Connection errors surface on the commands that fail; without a listener ioredis reports each retry as unhandled.
+    this.redis.on('error', (err: Error) => {
+      this.lastError = err;
+    });
   }
+
+  /** The last connection error seen, for diagnostics. */
+  lastError: Error | null = null;
 
   private redisKey(key: string): string {
     return `${this.prefix}:checkpoint:${key}`;

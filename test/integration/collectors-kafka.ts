@@ -5,7 +5,7 @@
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import type { Emitter } from '../../pipeline/ports.js';
 import type { Sample } from '../../ingest/sample.js';
-import { kafkaBrokers, uniqueName } from './stack.js';
+import { kafkaBrokers, uniqueName, waitFor } from './stack.js';
 
 export function testKafka(): Kafka {
   return new Kafka({ clientId: uniqueName('seismo-collectors-test'), brokers: kafkaBrokers, logLevel: logLevel.NOTHING });
@@ -20,7 +20,17 @@ export class KafkaSampleEmitter implements Emitter<Sample> {
   ) {}
   async emit(items: Sample[]): Promise<void> {
     if (items.length === 0) return;
-    await this.producer.send({ topic: this.topic, acks: -1, messages: items.map((s) => ({ key: s.id, value: JSON.stringify(s) })) });
+    const messages = items.map((s) => ({ key: s.id, value: JSON.stringify(s) }));
+    // A topic created a moment ago may not be known to every broker connection yet.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.producer.send({ topic: this.topic, acks: -1, messages });
+        break;
+      } catch (err) {
+        if (attempt >= 10 || (err as { type?: string }).type !== 'UNKNOWN_TOPIC_OR_PARTITION') throw err;
+        await new Promise((r) => setTimeout(r, 300));
+      }
+    }
     this.sent += items.length;
   }
 }
@@ -30,6 +40,14 @@ export async function createTopic(kafka: Kafka, topic: string, partitions = 3): 
   await admin.connect();
   try {
     await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }], waitForLeaders: true });
+    await waitFor(
+      async () => {
+        const md = await admin.fetchTopicMetadata({ topics: [topic] });
+        const parts = md.topics[0]?.partitions ?? [];
+        return parts.length === partitions && parts.every((p) => p.leader >= 0);
+      },
+      { timeoutMs: 30_000, description: `topic ${topic} has leaders` },
+    );
   } finally {
     await admin.disconnect();
   }
