@@ -1,6 +1,7 @@
 import type { SeismoConfig } from '../../config/schema.js';
 import { resolveSecret } from '../../config/load.js';
-import type { Alert } from '../../pipeline/ports.js';
+import type { Alert, DeadLetterSink } from '../../pipeline/ports.js';
+import { checkAlert } from './validate.js';
 import { Lifecycle, type Component, type Context } from '../../pipeline/component.js';
 import { SeismoError } from '../../pipeline/errors.js';
 import { alertLabels } from './matchers.js';
@@ -42,6 +43,8 @@ export interface Notifier extends Component {
 export interface NotifierOptions {
   /** Run delivery workers in this process. Default true; false for processes that only enqueue or manage silences. */
   workers?: boolean;
+  /** Where malformed alerts go (stage `notifier`); without it they are logged and counted only. */
+  deadLetter?: DeadLetterSink;
 }
 
 export function dashboardUrl(cfg: SeismoConfig): string {
@@ -61,7 +64,7 @@ class AlertNotifier extends Lifecycle implements Notifier {
   constructor(
     private readonly cfg: SeismoConfig,
     private readonly ctx: Context,
-    opts: NotifierOptions,
+    private readonly opts: NotifierOptions,
   ) {
     super();
     const a = cfg.alerting;
@@ -115,6 +118,7 @@ class AlertNotifier extends Lifecycle implements Notifier {
     if (!this.running) throw new SeismoError('notifier: handle() before start() or after stop()', { retriable: true });
     if (alerts.length === 0) return;
     this.metrics.received.inc(alerts.length);
+    alerts = await this.dropMalformed(alerts);
     const now = Date.now();
     const silences = await this.silences.current(now);
     const singles = new Map<string, Alert[]>();
@@ -160,6 +164,20 @@ class AlertNotifier extends Lifecycle implements Notifier {
     const dropped = results.reduce((s, r) => s + r.dropped, 0);
     if (duplicates) this.suppress('duplicate', duplicates);
     if (dropped) this.suppress('queue_full', dropped);
+  }
+
+  private async dropMalformed(alerts: Alert[]): Promise<Alert[]> {
+    const bad: Array<{ alert: unknown; reason: string }> = [];
+    const good = alerts.filter((a) => {
+      const reason = checkAlert(a);
+      if (reason) bad.push({ alert: a, reason });
+      return reason === null;
+    });
+    if (bad.length === 0) return alerts;
+    this.suppress('invalid', bad.length);
+    for (const b of bad) this.ctx.logger.warn({ reason: b.reason }, 'malformed alert dropped');
+    await this.opts.deadLetter?.deadLetter(bad.map((b) => ({ stage: 'notifier', reason: b.reason, payload: b.alert, ts: Date.now() })));
+    return good;
   }
 
   private suppress(reason: SuppressReason, n = 1): void {

@@ -5,9 +5,10 @@ import { componentMetrics, type ComponentMetrics } from '../../pipeline/telemetr
 /**
  * Why an alert was not delivered: `silenced` (at acceptance), `silenced_in_queue` (a silence that
  * began while it waited in a queue or group), `duplicate`, `no_route`, `resolved_not_sent`
- * (receiver with sendResolved: false), `queue_full` (whenFull: drop).
+ * (receiver with sendResolved: false), `queue_full` (whenFull: drop), `invalid` (malformed alert,
+ * dead-lettered).
  */
-export type SuppressReason = 'silenced' | 'silenced_in_queue' | 'duplicate' | 'no_route' | 'resolved_not_sent' | 'queue_full';
+export type SuppressReason = 'silenced' | 'silenced_in_queue' | 'duplicate' | 'no_route' | 'resolved_not_sent' | 'queue_full' | 'invalid';
 
 /**
  * `seismo_notifier_*`: received (alerts handed to handle()), sent (notifications acknowledged by a
@@ -32,7 +33,7 @@ export function notifierMetrics(registry: Registry): NotifierMetrics {
   const base = componentMetrics(registry, 'notifier');
   return {
     ...base,
-    suppressed: reuse(registry, 'seismo_notifier_suppressed_total', () => new Counter({ name: 'seismo_notifier_suppressed_total', help: 'Alerts not delivered, by reason (silenced, silenced_in_queue, duplicate, no_route, resolved_not_sent, queue_full)', labelNames: ['reason'], registers: [registry] })),
+    suppressed: reuse(registry, 'seismo_notifier_suppressed_total', () => new Counter({ name: 'seismo_notifier_suppressed_total', help: 'Alerts not delivered, by reason (silenced, silenced_in_queue, duplicate, no_route, resolved_not_sent, queue_full, invalid)', labelNames: ['reason'], registers: [registry] })),
     grouped: reuse(registry, 'seismo_notifier_grouped_total', () => new Counter({ name: 'seismo_notifier_grouped_total', help: 'Alerts accepted into a group notification', labelNames: ['receiver'], registers: [registry] })),
     alertsDelivered: reuse(registry, 'seismo_notifier_alerts_delivered_total', () => new Counter({ name: 'seismo_notifier_alerts_delivered_total', help: 'Member alerts in notifications a receiver acknowledged (counts every member of a group)', labelNames: ['receiver'], registers: [registry] })),
     failed: reuse(registry, 'seismo_notifier_failed_total', () => new Counter({ name: 'seismo_notifier_failed_total', help: 'Notifications that ran out of attempts or failed permanently', labelNames: ['receiver'], registers: [registry] })),

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createNotifier } from '../../sinks/alerting/index.js';
+import type { Alert, DeadLetter } from '../../pipeline/ports.js';
 import { verifySignature } from '../../sinks/webhook/signature.js';
 import { alertJobId } from '../../sinks/alerting/notification.js';
 import { FakeServer, alert, cleanupPrefix, config, metricValue, testContext, uniquePrefix } from './alerting-fakes.js';
@@ -83,5 +84,21 @@ describe('notifier: webhook through BullMQ', () => {
     expect(server.received).toHaveLength(2);
     expect(server.received[1].at - server.received[0].at).toBeGreaterThanOrEqual(290);
     expect(await metricValue(ctx.registry, 'seismo_notifier_errors_total', { type: 'webhook_retryable' })).toBe(1);
+  });
+
+  it('malformed alerts are dead-lettered and counted; the rest of the batch is delivered', async () => {
+    const server = await new FakeServer().start();
+    const prefix = uniquePrefix('invalid');
+    const ctx = testContext();
+    const dead: DeadLetter[] = [];
+    const notifier = createNotifier(config(prefix, { receivers: [{ type: 'webhook', name: 'ops', url: `${server.url}/hook` }] }), ctx, { deadLetter: { deadLetter: async (d) => void dead.push(...d) } });
+    cleanups.push(() => server.stop(), () => cleanupPrefix(prefix), () => notifier.stop());
+    await notifier.start();
+    const good = alert();
+    await notifier.handle([{ ...alert(), severity: 'page' } as unknown as Alert, good]);
+    await server.waitFor(() => server.acknowledged.length === 1);
+    expect(dead).toHaveLength(1);
+    expect(dead[0]).toMatchObject({ stage: 'notifier', reason: 'severity: expected critical, warning or info, found "page"' });
+    expect(await metricValue(ctx.registry, 'seismo_notifier_suppressed_total', { reason: 'invalid' })).toBe(1);
   });
 });
