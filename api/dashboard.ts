@@ -133,6 +133,7 @@ const SCRIPT = `
       lastSeries = r[0].series; renderSeries(lastSeries); renderAlerts(r[1].alerts);
       var firing = lastSeries.filter(function(s){ return s.alertState === 'firing'; }).length;
       document.getElementById('stat-series').textContent = r[0].total;
+      document.getElementById('stat-from').textContent = r[0].from === 'influx' || r[1].source === 'influx' ? 'from InfluxDB' : '';
       document.getElementById('stat-firing').textContent = firing;
       var pill = document.getElementById('ready');
       if (r[2]) { pill.className = 'pill ' + (r[2].ready ? 'ok' : 'bad'); pill.textContent = r[2].ready ? 'ready' : 'not ready';
@@ -150,7 +151,7 @@ const PAGE = `<!doctype html>
 <title>seismo</title><style>${STYLE}</style></head>
 <body>
 <header><h1>seismo</h1><span id="ready" class="pill idle">connecting</span>
-<span class="stat"><b id="stat-series">0</b> series watched</span><span class="stat"><b id="stat-firing">0</b> firing</span>
+<span class="stat"><b id="stat-series">0</b> series watched</span><span class="stat"><b id="stat-firing">0</b> firing</span><span class="stat" id="stat-from"></span>
 <span class="stat" id="updated" style="margin-left:auto"></span></header>
 <main>
 <section><h2>Recent alerts <span class="count" id="alerts-count"></span></h2>
