@@ -1,6 +1,6 @@
 import type { Alert, DeadLetter, FeatureRecord, Sample } from '../ports.js';
 import type { SeriesRef } from '../../ingest/sample.js';
-import { checkSample, seriesId } from '../../ingest/sample.js';
+import { DEFAULT_SAMPLE_LIMITS, checkSample, seriesId } from '../../ingest/sample.js';
 
 /** One Kafka record as seismo writes it: key = series id (or stage for dead letters). */
 export interface OutRecord {
@@ -58,8 +58,24 @@ function parse(value: Buffer | null): { ok: true; json: unknown } | { ok: false;
 const BINARY_MAGIC = 0x00;
 const BINARY_VERSION = 2;
 
-function encodeBinary(id: string, series: SeriesRef, rows: number[][], fields: number): Buffer {
-  const header = Buffer.from(JSON.stringify({ id, series }), 'utf8');
+/** Most series whose encoded/decoded header a codec remembers (then it starts over). */
+const HEADER_CACHE_SIZE = 100_000;
+
+/** A small bounded memo: a busy series' header is encoded, parsed and checked once, not per message. */
+class Memo<V> {
+  private readonly map = new Map<string, V>();
+  get(key: string): V | undefined {
+    return this.map.get(key);
+  }
+  set(key: string, v: V): void {
+    if (this.map.size >= HEADER_CACHE_SIZE) this.map.clear();
+    this.map.set(key, v);
+  }
+}
+
+function encodeBinary(id: string, series: SeriesRef, rows: number[][], fields: number, headers: Memo<Buffer>): Buffer {
+  let header = headers.get(id);
+  if (!header) headers.set(id, (header = Buffer.from(JSON.stringify({ id, series }), 'utf8')));
   const buf = Buffer.allocUnsafe(7 + header.length + 4 + rows.length * fields * 8);
   buf[0] = BINARY_MAGIC;
   buf[1] = BINARY_VERSION;
@@ -78,17 +94,30 @@ function encodeBinary(id: string, series: SeriesRef, rows: number[][], fields: n
   return buf;
 }
 
-function decodeBinary(value: Buffer, fields: number): { ok: true; batch: SeriesBatch } | { ok: false; reason: string } {
+/** A decoded header, and whether its series was already found valid. */
+interface Header {
+  id: string;
+  series: SeriesRef;
+  checked: boolean;
+}
+
+function decodeBinary(value: Buffer, fields: number, headers: Memo<Header>): { ok: true; batch: SeriesBatch; header: Header } | { ok: false; reason: string } {
   if (value.length < 11) return { ok: false, reason: 'binary message too short' };
   if (value[1] !== BINARY_VERSION) return { ok: false, reason: `unknown binary version ${value[1]}` };
   if (value[2] !== fields) return { ok: false, reason: `expected ${fields} fields per point, found ${value[2]}` };
   const h = value.readUInt32LE(3);
   if (7 + h + 4 > value.length) return { ok: false, reason: 'binary header overruns the message' };
-  let header: { id?: unknown; series?: unknown };
-  try {
-    header = JSON.parse(value.toString('utf8', 7, 7 + h)) as typeof header;
-  } catch (err) {
-    return { ok: false, reason: `binary header is not JSON: ${(err as Error).message}` };
+  const text = value.toString('utf8', 7, 7 + h);
+  let header = headers.get(text);
+  if (!header) {
+    let parsed: { id?: unknown; series?: unknown };
+    try {
+      parsed = JSON.parse(text) as typeof parsed;
+    } catch (err) {
+      return { ok: false, reason: `binary header is not JSON: ${(err as Error).message}` };
+    }
+    header = { id: parsed.id as string, series: parsed.series as SeriesRef, checked: false };
+    headers.set(text, header);
   }
   let o = 7 + h;
   const n = value.readUInt32LE(o);
@@ -103,16 +132,26 @@ function decodeBinary(value: Buffer, fields: number): { ok: true; batch: SeriesB
     }
     points[i] = row;
   }
-  return { ok: true, batch: { v: BATCH_VERSION, id: header.id as string, series: header.series as SeriesRef, points } };
+  return { ok: true, batch: { v: BATCH_VERSION, id: header.id, series: header.series, points }, header };
 }
 
-/** Parses a batched message in either layout, or says why it cannot. */
-function parseAny(value: Buffer | null, fields: number): { ok: true; json: unknown } | { ok: false; reason: string } {
+/** Parses a message in any layout, or says why it cannot. `header` is set for binary messages. */
+function parseAny(value: Buffer | null, fields: number, headers: Memo<Header>): { ok: true; json: unknown; header?: Header } | { ok: false; reason: string } {
   if (value !== null && value.length > 0 && value[0] === BINARY_MAGIC) {
-    const b = decodeBinary(value, fields);
-    return b.ok ? { ok: true, json: b.batch } : b;
+    const b = decodeBinary(value, fields, headers);
+    return b.ok ? { ok: true, json: b.batch, header: b.header } : b;
   }
   return parse(value);
+}
+
+/** The per-point part of checkSample: value finite, timestamp inside the sane window. */
+function checkPoint(ts: unknown, value: unknown, now: number): string | null {
+  if (typeof value !== 'number') return `value is not a number: ${JSON.stringify(value)?.slice(0, 64)}`;
+  if (!Number.isFinite(value)) return `value is not finite: ${String(value)}`;
+  if (typeof ts !== 'number' || !Number.isFinite(ts)) return `timestamp is not a number: ${JSON.stringify(ts)?.slice(0, 64)}`;
+  if (ts > now + DEFAULT_SAMPLE_LIMITS.maxFutureMs) return `timestamp ${new Date(ts).toISOString()} is more than ${DEFAULT_SAMPLE_LIMITS.maxFutureMs} ms in the future`;
+  if (ts < now - DEFAULT_SAMPLE_LIMITS.maxAgeMs) return `timestamp ${new Date(ts).toISOString()} is older than ${DEFAULT_SAMPLE_LIMITS.maxAgeMs} ms`;
+  return null;
 }
 
 function isBatch(json: unknown): json is SeriesBatch {
@@ -121,6 +160,8 @@ function isBatch(json: unknown): json is SeriesBatch {
 
 /** Samples: one message per point (`json`) or per series and emit (`series-batch`). */
 export function sampleCodec(encoding: Encoding, maxPointsPerMessage = 500): Codec<Sample> {
+  const encoded = new Memo<Buffer>();
+  const decoded = new Memo<Header>();
   return {
     encode(items) {
       if (encoding === 'json') return items.map((s) => ({ key: s.id, value: JSON.stringify(s), timestamp: String(s.ts) }));
@@ -129,14 +170,14 @@ export function sampleCodec(encoding: Encoding, maxPointsPerMessage = 500): Code
         for (let i = 0; i < group.length; i += maxPointsPerMessage) {
           const slice = group.slice(i, i + maxPointsPerMessage);
           const points = slice.map((s) => [s.ts, s.value]);
-          const value = encoding === 'series-binary' ? encodeBinary(id, slice[0].series, points, 2) : JSON.stringify({ v: BATCH_VERSION, id, series: slice[0].series, points });
+          const value = encoding === 'series-binary' ? encodeBinary(id, slice[0].series, points, 2, encoded) : JSON.stringify({ v: BATCH_VERSION, id, series: slice[0].series, points });
           out.push({ key: id, value, timestamp: String(slice[slice.length - 1].ts) });
         }
       }
       return out;
     },
     decode(value, now = Date.now()) {
-      const p = parseAny(value, 2);
+      const p = parseAny(value, 2, decoded);
       if (!p.ok) return p;
       if (!isBatch(p.json)) {
         const reason = checkSample(p.json, now);
@@ -147,15 +188,21 @@ export function sampleCodec(encoding: Encoding, maxPointsPerMessage = 500): Code
       const b = p.json;
       if (b.v !== BATCH_VERSION) return { ok: false, reason: `unknown batch version ${JSON.stringify(b.v)}` };
       if (b.points.length === 0) return { ok: false, reason: 'batch has no points' };
-      const items: Sample[] = [];
-      // The series (and its id hash) is checked once per message; every point is checked for value and time.
+      // The series (labels, id hash) is checked once per message, or once per series for binary
+      // headers already seen; every point is checked for value and time.
+      if (!p.header?.checked) {
+        const pt = b.points[0];
+        const reason = checkSample({ series: b.series, id: b.id, ts: Array.isArray(pt) ? pt[0] : undefined, value: Array.isArray(pt) ? pt[1] : undefined }, now);
+        if (reason) return { ok: false, reason: `points[0]: ${reason}` };
+        if (p.header) p.header.checked = true;
+      }
+      const items: Sample[] = new Array(b.points.length);
       for (let i = 0; i < b.points.length; i++) {
         const pt = b.points[i];
         if (!Array.isArray(pt) || pt.length !== 2) return { ok: false, reason: `points[${i}] is not [ts, value]` };
-        const cand = i === 0 ? { series: b.series, id: b.id, ts: pt[0], value: pt[1] } : { series: { source: 'x', name: 'x', labels: {} }, ts: pt[0], value: pt[1] };
-        const reason = checkSample(cand, now);
+        const reason = checkPoint(pt[0], pt[1], now);
         if (reason) return { ok: false, reason: `points[${i}]: ${reason}` };
-        items.push({ series: b.series, id: b.id, ts: pt[0], value: pt[1] });
+        items[i] = { series: b.series, id: b.id, ts: pt[0], value: pt[1] };
       }
       return { ok: true, items };
     },
@@ -182,6 +229,8 @@ function checkSeries(id: unknown, series: unknown): string | null {
 
 /** Feature records, with the same two encodings as samples. */
 export function featureCodec(encoding: Encoding, maxPointsPerMessage = 500): Codec<FeatureRecord> {
+  const encoded = new Memo<Buffer>();
+  const decoded = new Memo<Header>();
   return {
     encode(items) {
       if (encoding === 'json') return items.map((f) => ({ key: f.id, value: JSON.stringify(f), timestamp: String(f.ts) }));
@@ -190,14 +239,14 @@ export function featureCodec(encoding: Encoding, maxPointsPerMessage = 500): Cod
         for (let i = 0; i < group.length; i += maxPointsPerMessage) {
           const slice = group.slice(i, i + maxPointsPerMessage);
           const points = slice.map((f) => [f.ts, f.value, f.count, f.mean, f.std, f.min, f.max, f.ewma]);
-          const value = encoding === 'series-binary' ? encodeBinary(id, slice[0].series, points, FEATURE_FIELDS.length) : JSON.stringify({ v: BATCH_VERSION, id, series: slice[0].series, points });
+          const value = encoding === 'series-binary' ? encodeBinary(id, slice[0].series, points, FEATURE_FIELDS.length, encoded) : JSON.stringify({ v: BATCH_VERSION, id, series: slice[0].series, points });
           out.push({ key: id, value, timestamp: String(slice[slice.length - 1].ts) });
         }
       }
       return out;
     },
     decode(value) {
-      const p = parseAny(value, FEATURE_FIELDS.length);
+      const p = parseAny(value, FEATURE_FIELDS.length, decoded);
       if (!p.ok) return p;
       if (!isBatch(p.json)) {
         const f = p.json as Record<string, unknown>;
