@@ -5,7 +5,7 @@ import { SeismoError, errorMessage } from '../../pipeline/errors.js';
 import { sleep, withRetry } from '../../pipeline/retry.js';
 import type { AlertingConfig } from './config.js';
 import type { Receiver } from './receiver.js';
-import type { NotifierMetrics } from './telemetry.js';
+import { recordDelivered, type NotifierMetrics } from './telemetry.js';
 import { MemoryKeyValueStore } from './kv.js';
 import { alertJobId, groupJobId, singleNotification, type Notification } from './notification.js';
 import type { AddResult, DeliveryTransport, GroupTarget, Recheck } from './transport.js';
@@ -94,7 +94,7 @@ export class InlineTransport implements DeliveryTransport {
     const policy = { attempts: this.o.cfg.attempts, baseMs: this.o.cfg.backoffMs, maxMs: this.o.cfg.maxBackoffMs };
     let attempts = 0;
     try {
-      await withRetry(
+      const detail = await withRetry(
         async (attempt) => {
           attempts = attempt;
           if (limiter) await limiter.take(this.abort.signal);
@@ -103,10 +103,7 @@ export class InlineTransport implements DeliveryTransport {
         policy,
         { signal: this.abort.signal, onRetry: () => this.o.metrics.errors.inc({ type: `${r.type}_retryable` }) },
       );
-      const now = Date.now();
-      this.o.metrics.sent.inc();
-      this.o.metrics.alertsDelivered.inc({ receiver: r.name }, n.count);
-      for (const a of n.alerts) this.o.metrics.latency.observe({ receiver: r.name }, Math.max(0, now - a.ts) / 1000);
+      recordDelivered(this.o.metrics, this.o.logger, n, detail);
     } catch (err) {
       const retriable = err instanceof SeismoError ? err.retriable : true;
       this.o.metrics.errors.inc({ type: `${r.type}_${retriable ? 'retryable' : 'failure'}` });

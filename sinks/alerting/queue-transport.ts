@@ -7,7 +7,7 @@ import { sleep } from '../../pipeline/retry.js';
 import { deliveryBackoffMs } from './backoff.js';
 import type { AlertingConfig } from './config.js';
 import type { Receiver } from './receiver.js';
-import type { NotifierMetrics } from './telemetry.js';
+import { recordDelivered, type NotifierMetrics } from './telemetry.js';
 import { alertJobId, groupJobId, singleNotification, type Notification } from './notification.js';
 import type { AddResult, DeliveryTransport, GroupTarget, Recheck } from './transport.js';
 
@@ -168,10 +168,7 @@ export class QueueTransport implements DeliveryTransport {
       if (!retriable) throw new UnrecoverableError(errorMessage(err));
       throw err;
     }
-    const now = Date.now();
-    this.o.metrics.sent.inc();
-    this.o.metrics.alertsDelivered.inc({ receiver: receiver.name }, n.count);
-    for (const a of n.alerts) this.o.metrics.latency.observe({ receiver: receiver.name }, Math.max(0, now - a.ts) / 1000);
+    recordDelivered(this.o.metrics, this.o.logger, n, detail);
     if (!('alert' in job.data)) await this.redis.del(job.data.membersKey);
     return detail;
   }

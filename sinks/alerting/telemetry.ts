@@ -1,5 +1,7 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { Logger } from 'pino';
 import { componentMetrics, type ComponentMetrics } from '../../pipeline/telemetry.js';
+import type { Notification } from './notification.js';
 
 /** Why an alert was not turned into a notification. */
 /**
@@ -48,4 +50,13 @@ export function notifierMetrics(registry: Registry): NotifierMetrics {
       }),
     ),
   };
+}
+
+/** Metrics and one log line for a notification a receiver acknowledged. */
+export function recordDelivered(m: NotifierMetrics, logger: Logger, n: Notification, detail: string, now: number = Date.now()): void {
+  m.sent.inc();
+  m.alertsDelivered.inc({ receiver: n.receiver }, n.count);
+  for (const a of n.alerts) m.latency.observe({ receiver: n.receiver }, Math.max(0, now - a.ts) / 1000);
+  const first = n.alerts[0];
+  logger.info({ receiver: n.receiver, notification: n.id, state: n.state, count: n.count, series: n.count === 1 ? first?.series.id : undefined, dedupKey: n.count === 1 ? first?.dedupKey : undefined, detail }, 'notification delivered');
 }
