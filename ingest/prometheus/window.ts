@@ -9,16 +9,15 @@ export interface Window {
 
 /**
  * The next window to read. Evaluation timestamps are multiples of `stepMs`, so every run evaluates
- * the same instants: the window starts at the first multiple after the checkpoint (or at
+ * the same instants: the window starts at the first multiple after the checkpoint (or after
  * now - backfill when there is none) and ends at the last multiple not newer than now - lag.
  * Returns null when no complete step is due yet.
  */
 export function nextWindow(p: { checkpoint: number | undefined; now: number; stepMs: number; lagMs: number; backfillMs: number }): Window | null {
   const end = Math.floor((p.now - p.lagMs) / p.stepMs) * p.stepMs;
-  const start =
-    p.checkpoint === undefined
-      ? Math.ceil((p.now - p.backfillMs) / p.stepMs) * p.stepMs
-      : (Math.floor(p.checkpoint / p.stepMs) + 1) * p.stepMs;
+  // Without a checkpoint, now - backfill acts as one: the window is (now - backfill, end].
+  const after = p.checkpoint ?? p.now - p.backfillMs;
+  const start = (Math.floor(after / p.stepMs) + 1) * p.stepMs;
   return start <= end ? { start, end } : null;
 }
 
