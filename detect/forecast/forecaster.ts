@@ -42,7 +42,7 @@ export interface ForecasterState {
   intervalMs: number;
   period: number;
   /** Buffer aggregation: samples per buffered value (0 = not decided yet), partial sum and count. */
-  agg: [number, number, number];
+  agg?: [number, number, number];
   acf: number;
   mult: boolean;
   best: number;
@@ -222,7 +222,7 @@ export class Forecaster {
     f.timestamps.push(...st.ts);
     if (!f.fixedInterval) f.intervalMs = st.intervalMs;
     f.period = st.period;
-    [f.agg, f.accSum, f.accN] = st.agg;
+    [f.agg, f.accSum, f.accN] = st.agg ?? [0, 0, 0];
     f.seasonAcf = st.acf;
     f.multiplicative = st.mult;
     f.best = st.best;

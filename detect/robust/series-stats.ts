@@ -41,8 +41,9 @@ export interface RobustStatsState {
   v: number[];
   d: number[];
   r: number[];
-  tails: BlockMaxState[];
-  phases: PhaseMaxState[];
+  /** Optional only so states written before these fields existed still restore. */
+  tails?: BlockMaxState[];
+  phases?: PhaseMaxState[];
   prev: number | null;
   slow: number;
   cusum: [number, number];
@@ -189,10 +190,10 @@ export class RobustStats {
     fill(rs.values, st.v);
     fill(rs.diffs, st.d);
     fill(rs.resids, st.r);
-    st.tails.forEach((b, k) => {
+    (st.tails ?? []).forEach((b, k) => {
       if (k < rs.tails.length) rs.tails[k] = BlockMax.restore(b);
     });
-    st.phases.forEach((p, k) => {
+    (st.phases ?? []).forEach((p, k) => {
       if (k < rs.phases.length) rs.phases[k] = PhaseMax.restore(p);
     });
     rs.prev = st.prev;
