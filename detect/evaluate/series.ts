@@ -35,37 +35,72 @@ function fastTimestamp(s: string): number {
 
 /** Parses a `timestamp,value` CSV (header required). Rows are put in time order if they are not. */
 export function parseSeriesCsv(text: string, key: string): SeriesData {
-  const lines = text.split(/\r?\n/);
-  const header = lines[0].split(',').map((h) => h.trim().toLowerCase());
+  const firstNl = text.indexOf('\n');
+  const headerLine = (firstNl < 0 ? text : text.slice(0, firstNl)).replace(/\r$/, '');
+  const header = headerLine.split(',').map((h) => h.trim().toLowerCase());
   const tsCol = header.indexOf('timestamp');
   const valCol = header.indexOf('value');
-  if (tsCol < 0 || valCol < 0) throw new ConfigError([`${key}: expected a header with timestamp and value columns, found ${JSON.stringify(lines[0])}`]);
-  const ts: number[] = [];
-  const values: number[] = [];
+  if (tsCol < 0 || valCol < 0) throw new ConfigError([`${key}: expected a header with timestamp and value columns, found ${JSON.stringify(headerLine)}`]);
+  const twoColumns = header.length === 2;
+  let cap = 1024;
+  let ts = new Float64Array(cap);
+  let values = new Float64Array(cap);
   const tsText: string[] = [];
+  let n = 0;
   let skipped = 0;
-  for (let i = 1; i < lines.length; i++) {
-    const line = lines[i];
-    if (line.length === 0) continue;
-    const cells = line.split(',');
-    const t = fastTimestamp(cells[tsCol] ?? '');
-    const v = Number(cells[valCol]);
-    if (Number.isNaN(t) || !Number.isFinite(v) || (cells[valCol] ?? '').trim() === '') {
-      skipped++;
-      continue;
+  let pos = firstNl < 0 ? text.length : firstNl + 1;
+  while (pos < text.length) {
+    let nl = text.indexOf('\n', pos);
+    if (nl < 0) nl = text.length;
+    let lineEnd = nl;
+    if (lineEnd > pos && text.charCodeAt(lineEnd - 1) === 13) lineEnd--;
+    if (lineEnd > pos) {
+      let tText: string;
+      let vText: string;
+      if (twoColumns) {
+        const comma = text.indexOf(',', pos);
+        const a = comma < 0 || comma > lineEnd ? lineEnd : comma;
+        const first = text.slice(pos, a);
+        const second = a < lineEnd ? text.slice(a + 1, lineEnd) : '';
+        tText = tsCol === 0 ? first : second;
+        vText = tsCol === 0 ? second : first;
+      } else {
+        const cells = text.slice(pos, lineEnd).split(',');
+        tText = cells[tsCol] ?? '';
+        vText = cells[valCol] ?? '';
+      }
+      const t = fastTimestamp(tText);
+      const v = vText.trim() === '' ? Number.NaN : Number(vText);
+      if (Number.isNaN(t) || !Number.isFinite(v)) skipped++;
+      else {
+        if (n === cap) {
+          cap *= 2;
+          const t2 = new Float64Array(cap);
+          t2.set(ts);
+          ts = t2;
+          const v2 = new Float64Array(cap);
+          v2.set(values);
+          values = v2;
+        }
+        ts[n] = t;
+        values[n] = v;
+        tsText.push(tText);
+        n++;
+      }
     }
-    ts.push(t);
-    values.push(v);
-    tsText.push(cells[tsCol]);
+    pos = nl + 1;
   }
+  ts = ts.slice(0, n);
+  values = values.slice(0, n);
   let ordered = true;
-  for (let i = 1; i < ts.length; i++) if (ts[i] < ts[i - 1]) ordered = false;
-  const idx = ts.map((_, i) => i);
-  if (!ordered) idx.sort((a, b) => ts[a] - ts[b] || a - b);
+  for (let i = 1; i < n; i++) if (ts[i] < ts[i - 1]) ordered = false;
   const slash = key.indexOf('/');
+  const category = slash > 0 ? key.slice(0, slash) : '';
+  if (ordered) return { key, category, ts, values, tsText, skipped };
+  const idx = Array.from({ length: n }, (_, i) => i).sort((a, b) => ts[a] - ts[b] || a - b);
   return {
     key,
-    category: slash > 0 ? key.slice(0, slash) : '',
+    category,
     ts: Float64Array.from(idx, (i) => ts[i]),
     values: Float64Array.from(idx, (i) => values[i]),
     tsText: idx.map((i) => tsText[i]),

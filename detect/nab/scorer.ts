@@ -175,11 +175,19 @@ export interface SweepResult {
   windows: number;
 }
 
-/**
- * NAB's threshold optimisation: one threshold shared by all files, chosen to maximise the summed
- * raw score. Every distinct score value is tried (exact, not a local search).
- */
-export function sweepThreshold(files: ReadonlyArray<{ plan: FilePlan; scores: ArrayLike<number> }>, cm: CostMatrix): SweepResult {
+/** Scorable rows of several files, ordered by descending anomaly score, ready for sweeping. */
+export interface SweepInput {
+  windows: number;
+  /** Per scorable row: global window index or -1. */
+  win: Int32Array;
+  /** Per scorable row: the plan's unweighted value. */
+  val: Float64Array;
+  score: Float64Array;
+  /** Row indices (into win/val/score) by descending score. */
+  order: Uint32Array;
+}
+
+export function prepareSweep(files: ReadonlyArray<{ plan: FilePlan; scores: ArrayLike<number> }>): SweepInput {
   let n = 0;
   let windows = 0;
   for (const f of files) {
@@ -197,7 +205,7 @@ export function sweepThreshold(files: ReadonlyArray<{ plan: FilePlan; scores: Ar
       if (w === -2) continue;
       score[k] = scores[i];
       win[k] = w >= 0 ? windowBase + w : -1;
-      val[k] = w >= 0 ? plan.value[i] * cm.tpWeight : plan.value[i] * cm.fpWeight;
+      val[k] = plan.value[i];
       k++;
     }
     windowBase += plan.windows.length;
@@ -205,7 +213,16 @@ export function sweepThreshold(files: ReadonlyArray<{ plan: FilePlan; scores: Ar
   const order = new Uint32Array(k);
   for (let i = 0; i < k; i++) order[i] = i;
   order.sort((a, b) => score[b] - score[a]);
+  return { windows, win: win.subarray(0, k), val: val.subarray(0, k), score: score.subarray(0, k), order };
+}
 
+/**
+ * NAB's threshold optimisation: one threshold shared by all files, chosen to maximise the summed
+ * raw score. Every distinct score value is tried (exact, not a local search).
+ */
+export function sweepThreshold(files: ReadonlyArray<{ plan: FilePlan; scores: ArrayLike<number> }> | SweepInput, cm: CostMatrix): SweepResult {
+  const { windows, win, val, score, order } = 'order' in files ? files : prepareSweep(files);
+  const k = order.length;
   const best = new Float64Array(windows).fill(-cm.fnWeight);
   let total = -cm.fnWeight * windows;
   let bestTotal = total;
@@ -217,11 +234,12 @@ export function sweepThreshold(files: ReadonlyArray<{ plan: FilePlan; scores: Ar
       const r = order[j];
       const w = win[r];
       if (w >= 0) {
-        if (val[r] > best[w]) {
-          total += val[r] - best[w];
-          best[w] = val[r];
+        const v = val[r] * cm.tpWeight;
+        if (v > best[w]) {
+          total += v - best[w];
+          best[w] = v;
         }
-      } else total += val[r];
+      } else total += val[r] * cm.fpWeight;
       j++;
     }
     if (total > bestTotal + 1e-12) {

@@ -2,7 +2,7 @@
  * Scores a corpus run: NAB on the alert column (`nab`) and with the best global score threshold
  * (`nab_sweep`), event precision/recall/F1, and one-step-ahead forecast errors.
  */
-import { normalise, planFile, scoreFile, sweepThreshold, PROFILE_NAMES, type FilePlan, type ProfileName, type Profiles } from '../nab/index.js';
+import { normalise, planFile, prepareSweep, scoreFile, sweepThreshold, PROFILE_NAMES, type FilePlan, type ProfileName, type Profiles } from '../nab/index.js';
 import {
   addEvents,
   addForecastSums,
@@ -64,6 +64,7 @@ export function summarise(files: readonly CorpusFile[], outputs: readonly Series
   const nabSweep = {} as NabScores;
   const thresholds = {} as Record<ProfileName, number>;
   const stdRaw: number[] = [];
+  const sweepInput = prepareSweep(plans.map((plan, i) => ({ plan, scores: outputs[i].score })));
   for (const name of PROFILE_NAMES) {
     const cm = profiles[name];
     let raw = 0;
@@ -74,10 +75,7 @@ export function summarise(files: readonly CorpusFile[], outputs: readonly Series
       raw += r;
     });
     nab[name] = normalise(raw, windows, cm);
-    const sweep = sweepThreshold(
-      plans.map((plan, i) => ({ plan, scores: outputs[i].score })),
-      cm,
-    );
+    const sweep = sweepThreshold(sweepInput, cm);
     nabSweep[name] = sweep.normalised;
     thresholds[name] = sweep.threshold;
   }
