@@ -72,4 +72,18 @@ describe('embedded delivery (no Redis)', () => {
     expect(await metricValue(ctx.registry, 'seismo_notifier_failed_total', { receiver: 'bad' })).toBe(1);
     expect(await metricValue(ctx.registry, 'seismo_notifier_errors_total', { type: 'webhook_retryable' })).toBe(1);
   });
+
+  it('applies the receiver rate limit in process', async () => {
+    const server = await new FakeServer().start();
+    const n = createNotifier(config(null, { receivers: [{ type: 'webhook', name: 'ops', url: `${server.url}/hook`, rateLimit: { max: 2, durationMs: 400 } }] }), testContext());
+    await n.start();
+    await n.handle(Array.from({ length: 6 }, () => alert()));
+    await server.waitFor(() => server.acknowledged.length === 6, 10_000);
+    await n.stop();
+    await server.stop();
+    const times = server.received.map((r) => r.at).sort((a, b) => a - b);
+    const span = times[times.length - 1] - times[0];
+    // 6 notifications at 2 per 400 ms need at least two further windows.
+    expect(span).toBeGreaterThanOrEqual(2 * 400 - 50);
+  });
 });
