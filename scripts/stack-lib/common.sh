@@ -10,13 +10,25 @@ now_ms() { date +%s%3N; }
 pid_file() { echo "$STACK_DIR/pids/$1.pid"; }
 log_file() { echo "$STACK_DIR/logs/$1.log"; }
 
-# Pid recorded for a service, if that process is still alive.
+# Start time of a process (clock ticks since boot, /proc/PID/stat field 22): with the pid, it
+# identifies the process, so a pid reused after a reboot or crash is never mistaken for ours.
+proc_start() {
+  local stat
+  stat="$(cat "/proc/$1/stat" 2>/dev/null)" || return 1
+  stat="${stat##*) }"   # drop "pid (comm) ", comm may contain spaces
+  # shellcheck disable=SC2086 # split on purpose
+  set -- $stat
+  echo "${20}"
+}
+
+# Pid recorded for a service, if that very process is still alive.
 live_pid() {
-  local f pid
+  local f pid start
   f="$(pid_file "$1")"
   [ -f "$f" ] || return 1
-  pid="$(cat "$f" 2>/dev/null)"
+  read -r pid start <"$f" 2>/dev/null || true
   [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 1
+  [ -z "$start" ] || [ "$(proc_start "$pid")" = "$start" ] || return 1
   echo "$pid"
 }
 
@@ -66,7 +78,8 @@ spawn() {
   printf '\n=== %s start %s: %s\n' "$name" "$(date -u +%FT%TZ)" "$*" >>"$log"
   # fd 9 is the stack lock: daemons must not inherit it.
   setsid nohup "$@" >>"$log" 2>&1 </dev/null 9>&- &
-  echo $! >"$(pid_file "$name")"
+  local pid=$!
+  echo "$pid $(proc_start "$pid")" >"$(pid_file "$name")"
 }
 
 # Refuse to start when a foreign process already holds a port we need.
@@ -85,7 +98,7 @@ stop_service() {
     rm -f "$(pid_file "$name")"
     return 0
   fi
-  say "stopping $name (pid $pid)"
+  local t0; t0="$(now_ms)"
   kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
   for ((i = 0; i < grace * 4; i++)); do
     kill -0 "$pid" 2>/dev/null || break
@@ -96,8 +109,8 @@ stop_service() {
     kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
     sleep 0.5
   fi
-  # Children that left the group (none expected) would keep the port; report rather than hunt.
   rm -f "$(pid_file "$name")"
+  say "stopped $name (pid $pid, $(( $(now_ms) - t0 )) ms)"
 }
 
 # Debian packages: install what is missing; refresh the package index only if a plain install fails.
