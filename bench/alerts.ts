@@ -5,7 +5,8 @@
  *
  *   npm run -s build && node dist/bench/alerts.js [--redis redis://127.0.0.1:6379] [--alerts 2000] [--rate 500] [--batch 10]
  *
- * Prints one JSON line; latencies in ms (p50/p95/p99/max), `accept` is how long handle() took.
+ * Prints one JSON line; latencies in ms (p50/p95/p99/max): `deliveryMs` handle() -> receiver,
+ * `acceptMs` how long handle() took (per batch), `queuePickupMs` job added -> worker took it.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -84,6 +85,13 @@ async function run(mode: 'bullmq' | 'embedded'): Promise<Record<string, unknown>
   const until = Date.now() + 60_000;
   while (latencies.length < total && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
   const seconds = (performance.now() - started) / 1000;
+  // BullMQ's own view: from the job being added to a worker taking it.
+  const pickup: number[] = [];
+  if (notifier.queues) {
+    for (const job of await notifier.queues.queue('bench').getCompleted(0, -1)) {
+      if (job.processedOn !== undefined) pickup.push(job.processedOn - job.timestamp);
+    }
+  }
   await notifier.stop();
   server.closeAllConnections();
   await new Promise<void>((r) => server.close(() => r()));
@@ -97,7 +105,7 @@ async function run(mode: 'bullmq' | 'embedded'): Promise<Record<string, unknown>
     } while (cursor !== '0');
     redis.disconnect();
   }
-  return { delivered: latencies.length, deliveryMs: summary(latencies), acceptMs: summary(accept), seconds: Math.round(seconds * 100) / 100 };
+  return { delivered: latencies.length, deliveryMs: summary(latencies), acceptMs: summary(accept), ...(pickup.length ? { queuePickupMs: summary(pickup) } : {}), seconds: Math.round(seconds * 100) / 100 };
 }
 
 const bullmq = await run('bullmq');
