@@ -28,6 +28,7 @@ let lastAt = 0;
 
 const pipeline = new Pipeline(cfg, ctx, {
   role,
+  feedDashboard: false,
   onScored: (points) => {
     const now = Date.now();
     if (!firstAt) firstAt = now;

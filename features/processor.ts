@@ -34,7 +34,8 @@ export class FeatureStage implements StageWorker<Sample> {
   readonly name = FEATURES_STAGE;
   private readonly table: SeriesStateTable<FeatureState>;
   private readonly metrics;
-  private readonly latency: Histogram<'stage'>;
+  /** The e2e latency histogram's child for this stage (labels resolved once, not per point). */
+  private readonly latency: ReturnType<Histogram<'stage'>['labels']>;
   private readonly duplicates: Counter<string>;
   /** Outputs of the batch in flight, per partition, and which phases of its flush are done. */
   private readonly staged = new Map<number, Staged>();
@@ -45,7 +46,7 @@ export class FeatureStage implements StageWorker<Sample> {
     private readonly deps: FeatureStageDeps,
   ) {
     this.metrics = componentMetrics(ctx.registry, 'features');
-    this.latency = e2eLatencyHistogram(ctx.registry);
+    this.latency = e2eLatencyHistogram(ctx.registry).labels(FEATURES_STAGE);
     const counter = (name: string, help: string): Counter<string> =>
       (ctx.registry.getSingleMetric(name) as Counter<string> | undefined) ?? new Counter({ name, help, registers: [ctx.registry] });
     this.duplicates = counter('seismo_features_duplicates_total', 'Samples skipped because their series already saw a newer point');
@@ -115,7 +116,7 @@ export class FeatureStage implements StageWorker<Sample> {
         st.emitted = true;
         this.metrics.sent.inc(out.length);
         const now = Date.now();
-        for (const f of out) this.latency.observe({ stage: FEATURES_STAGE }, (now - f.ts) / 1000);
+        for (const f of out) this.latency.observe((now - f.ts) / 1000);
       }
       this.staged.delete(partition);
       this.metrics.bufferDepth.set(0);

@@ -45,6 +45,8 @@ export interface PipelineOptions {
   /** Observers of what the detector scored and alerted (once durable). */
   onScored?: (points: ScoredPoint[]) => void;
   onAlerts?: (alerts: Alert[]) => void;
+  /** Feed the dashboard state (only worth it when this process serves the API). Default true. */
+  feedDashboard?: boolean;
 }
 
 const has = (role: Role, r: Role): boolean => role === 'all' || role === r;
@@ -113,8 +115,10 @@ export class Pipeline {
   };
 
   private observeScores = (points: ScoredPoint[]): void => {
-    for (const { feature: f, result: r } of points) {
-      this.dashboard.observe({ id: f.id, series: f.series, ts: f.ts, value: f.value, score: r.score, warm: r.warm, forecast: r.forecast, lo: r.lo, hi: r.hi });
+    if (this.opts.feedDashboard !== false) {
+      for (const { feature: f, result: r } of points) {
+        this.dashboard.observe({ id: f.id, series: f.series, ts: f.ts, value: f.value, score: r.score, warm: r.warm, forecast: r.forecast, lo: r.lo, hi: r.hi });
+      }
     }
     this.opts.onScored?.(points);
   };

@@ -35,9 +35,10 @@ export interface RunningService {
 export async function startService(cfg: SeismoConfig, role: Role, opts: { logger?: Logger } = {}): Promise<RunningService> {
   const controller = new AbortController();
   const ctx = createContext(cfg, controller, opts.logger);
-  const pipeline = new Pipeline(cfg, ctx, { role, sinks: defaultSinks() });
+  const serveApi = cfg.api.enabled && (role === 'all' || role === 'api');
+  const pipeline = new Pipeline(cfg, ctx, { role, sinks: defaultSinks(), feedDashboard: serveApi });
   const api =
-    cfg.api.enabled && (role === 'all' || role === 'api')
+    serveApi
       ? createApiServer(cfg.api, ctx, {
           readiness: pipeline.readiness,
           state: pipeline.dashboard,

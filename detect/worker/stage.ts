@@ -52,7 +52,8 @@ export class DetectorStage implements StageWorker<FeatureRecord> {
   readonly name = DETECT_STAGE;
   private readonly table: SeriesStateTable<DetectorState>;
   private readonly metrics;
-  private readonly latency: Histogram<'stage'>;
+  /** The e2e latency histogram's child for this stage (labels resolved once, not per point). */
+  private readonly latency: ReturnType<Histogram<'stage'>['labels']>;
   private readonly duplicates: Counter<string>;
   private readonly alertCount: Counter<'state'>;
   /** Outputs of the batch in flight, per partition, and which phases of its flush are done. */
@@ -64,7 +65,7 @@ export class DetectorStage implements StageWorker<FeatureRecord> {
     private readonly deps: DetectorStageDeps,
   ) {
     this.metrics = componentMetrics(ctx.registry, 'detect');
-    this.latency = e2eLatencyHistogram(ctx.registry);
+    this.latency = e2eLatencyHistogram(ctx.registry).labels(DETECT_STAGE);
     const counter = (name: string, help: string): Counter<string> =>
       (ctx.registry.getSingleMetric(name) as Counter<string> | undefined) ?? new Counter({ name, help, registers: [ctx.registry] });
     this.duplicates = counter('seismo_detect_duplicates_total', 'Points skipped because their series already saw a newer point');
@@ -131,7 +132,7 @@ export class DetectorStage implements StageWorker<FeatureRecord> {
       st.emitted = true;
       this.metrics.sent.inc(scored.length);
       const now = Date.now();
-      for (const s of scored) this.latency.observe({ stage: DETECT_STAGE }, (now - s.feature.ts) / 1000);
+      for (const s of scored) this.latency.observe((now - s.feature.ts) / 1000);
       this.deps.onScored?.(scored);
     }
     this.staged.delete(partition);
