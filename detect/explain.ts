@@ -41,8 +41,9 @@ export function explain(result: PointResult, value: number, transition: AlertTra
   const width = hi - lo;
   const sigma = width / (2 * cfg.bandSigmas);
   const dev = value - forecast;
-  const pct = forecast !== 0 ? ` = ${formatNumber((Math.abs(dev) / Math.abs(forecast)) * 100)}% of the forecast` : '';
-  const sig = sigma > 0 ? `, ${formatNumber(Math.abs(dev) / sigma)} sigmas from the forecast` : '';
+  const side = dev >= 0 ? 'above' : 'below';
+  const pct = forecast !== 0 ? ` (${formatNumber((Math.abs(dev) / Math.abs(forecast)) * 100)}% ${side} the forecast)` : '';
+  const sig = sigma > 0 ? `, ${formatNumber(Math.abs(dev) / sigma)} sigmas ${side} the forecast` : '';
   let where: string;
   if (value > hi || value < lo) {
     const out = value > hi ? value - hi : lo - value;

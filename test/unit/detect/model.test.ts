@@ -124,8 +124,8 @@ describe('explain', () => {
     expect(text).not.toContain('cusum 0.20');
     expect(text).toContain('expected 94..106');
     expect(text).toContain('2 band widths above');
-    expect(text).toContain('15 sigmas');
-    expect(text).toContain('30% of the forecast');
+    expect(text).toContain('15 sigmas above the forecast');
+    expect(text).toContain('30% above the forecast');
   });
 
   it('says the series is warming up', () => {
