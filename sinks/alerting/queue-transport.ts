@@ -16,6 +16,10 @@ export type SingleJobData = { alert: Alert; test?: boolean };
 export type GroupJobData = { windowId: string; openKey: string; membersKey: string; groupKey: string; groupLabels: Record<string, string>; state: Alert['state'] };
 export type JobData = SingleJobData | GroupJobData;
 
+function longestWaitMs(items: Array<{ group: GroupTarget }>): number {
+  return items.reduce((m, i) => Math.max(m, i.group.waitMs), 0);
+}
+
 /** BullMQ queue name of a receiver (keys live under the configured Redis prefix). */
 export function queueName(receiver: string): string {
   return `alerts-${receiver}`;
@@ -25,8 +29,8 @@ export function queueName(receiver: string): string {
  * Adds one member to its group's open window, opening a window when none is open. A member seen
  * before (same receiver, dedup key and state, within the dedup retention) is skipped, and the
  * window it joined then is returned so its flush can be (re)scheduled.
- * KEYS: open-window key, seen key. ARGV: candidate window id, field, member JSON, retention ms,
- * members-key prefix, group wait ms. Returns {accepted 0|1, window id}.
+ * KEYS: open-window key, seen key. ARGV: candidate window id, field, member JSON, dedup retention
+ * ms, members-key prefix, group wait ms, members retention ms. Returns {accepted 0|1, window id}.
  */
 const GROUP_ADD = `
 local seen = redis.call('GET', KEYS[2])
@@ -38,7 +42,7 @@ if not win then
 end
 local mkey = ARGV[5] .. win
 redis.call('HSET', mkey, ARGV[2], ARGV[3])
-redis.call('PEXPIRE', mkey, ARGV[4])
+redis.call('PEXPIRE', mkey, ARGV[7])
 redis.call('SET', KEYS[2], win, 'PX', ARGV[4])
 return {1, win}
 `;
@@ -50,7 +54,7 @@ return 1
 `;
 
 type GroupRedis = Redis & {
-  seismoGroupAdd(open: string, seen: string, win: string, field: string, json: string, ttl: number, mprefix: string, wait: number): Promise<[number, string]>;
+  seismoGroupAdd(open: string, seen: string, win: string, field: string, json: string, seenTtl: number, mprefix: string, wait: number, membersTtl: number): Promise<[number, string]>;
   seismoGroupClose(open: string, win: string): Promise<number>;
 };
 
@@ -214,13 +218,15 @@ export class QueueTransport implements DeliveryTransport {
     const q = this.queue(receiver);
     if (!(await this.room(q))) return { duplicates: 0, dropped: items.length };
     const p = this.o.prefix;
-    const retentionMs = Math.round(Math.max(this.o.cfg.dedupRetentionHours, this.o.cfg.failedRetentionHours) * 3600_000);
+    const seenMs = Math.round(this.o.cfg.dedupRetentionHours * 3600_000);
+    // Members outlive the window's job in the failed set, so `seismo alerts retry` finds them.
+    const membersMs = Math.round(Math.max(this.o.cfg.dedupRetentionHours, this.o.cfg.failedRetentionHours) * 3600_000) + longestWaitMs(items);
     const results = await Promise.all(
       items.map(({ alert, group }) => {
         const openKey = `${p}:alerting:group-open:${receiver}:${group.key}`;
         const seenKey = `${p}:alerting:seen:${receiver}:${alertJobId(alert)}`;
         const candidate = `${receiver}.${group.key}.${Date.now()}.${Math.random().toString(36).slice(2, 10)}`;
-        return this.redis.seismoGroupAdd(openKey, seenKey, candidate, alertJobId(alert), JSON.stringify(alert), retentionMs, `${p}:alerting:group:`, group.waitMs);
+        return this.redis.seismoGroupAdd(openKey, seenKey, candidate, alertJobId(alert), JSON.stringify(alert), seenMs, `${p}:alerting:group:`, group.waitMs, membersMs);
       }),
     );
     const windows = new Map<string, GroupJobData & { waitMs: number }>();
