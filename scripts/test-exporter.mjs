@@ -45,8 +45,8 @@ function parseValue(v) {
   return undefined;
 }
 
-/** Applies one /set item; returns an error message or null. */
-function applySet(item) {
+/** Checks one /set item; returns an error message or null. */
+function checkSet(item) {
   if (item === null || typeof item !== 'object' || Array.isArray(item)) return 'each item must be an object';
   const { name, labels = {}, value, help } = item;
   if (typeof name !== 'string' || !METRIC_NAME.test(name)) return `name must match ${METRIC_NAME}, got ${JSON.stringify(name)}`;
@@ -56,6 +56,14 @@ function applySet(item) {
     if (typeof v !== 'string') return `label ${k} must be a string, got ${JSON.stringify(v)}`;
   }
   if (help !== undefined && typeof help !== 'string') return 'help must be a string';
+  if (value !== null && parseValue(value) === undefined) {
+    return `value must be a finite number, "NaN", "+Inf", "-Inf" or null, got ${JSON.stringify(value)}`;
+  }
+  return null;
+}
+
+/** Applies one checked /set item; returns an error message or null. */
+function applySet({ name, labels = {}, value, help }) {
   let gauge = gauges.get(name);
   const key = labelKey(labels);
   if (value === null) {
@@ -64,7 +72,6 @@ function applySet(item) {
     return null;
   }
   const parsed = parseValue(value);
-  if (parsed === undefined) return `value must be a finite number, "NaN", "+Inf", "-Inf" or null, got ${JSON.stringify(value)}`;
   if (!gauge) {
     gauge = { help: help ?? `test gauge ${name}`, series: new Map() };
     gauges.set(name, gauge);
@@ -143,6 +150,11 @@ async function handle(req, res) {
       return send(res, 400, `invalid JSON body: ${err.message}\n`);
     }
     const items = Array.isArray(parsed) ? parsed : [parsed];
+    // All or nothing: a batch with one bad item changes no gauge.
+    for (const [i, item] of items.entries()) {
+      const problem = checkSet(item);
+      if (problem) return send(res, 400, `${items.length > 1 ? `item ${i}: ` : ''}${problem}\n`);
+    }
     for (const [i, item] of items.entries()) {
       const problem = applySet(item);
       if (problem) return send(res, 400, `${items.length > 1 ? `item ${i}: ` : ''}${problem}\n`);

@@ -144,9 +144,17 @@ describe('prometheus and the test exporter', () => {
     await setExporterGauge(metric, labels, null).catch(() => undefined);
   });
 
-  it('rejects a malformed gauge', async () => {
+  it('rejects a malformed gauge, and a batch containing one changes nothing', async () => {
     const res = await fetch(`${testExporterUrl}/set`, { method: 'POST', body: JSON.stringify({ name: 'bad name', value: 1 }) });
     expect(res.status).toBe(400);
+    const batch = [
+      { name: metric, labels: { case: 'batch' }, value: 1 },
+      { name: metric, labels: { case: 'batch2' }, value: 'not a number' },
+    ];
+    const res2 = await fetch(`${testExporterUrl}/set`, { method: 'POST', body: JSON.stringify(batch) });
+    expect(res2.status).toBe(400);
+    expect(await res2.text()).toMatch(/^item 1: value must be/);
+    expect(await (await fetch(`${testExporterUrl}/metrics`)).text()).not.toContain(metric);
   });
 
   it('scrapes a gauge set on the test exporter', async () => {
@@ -181,6 +189,9 @@ describe('moto (CloudWatch)', () => {
     credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
   });
   const namespace = uniqueName('Seismo/StackTest');
+  // moto 5.1 drops the namespace filter of a GetMetricData query that has dimensions, so the
+  // dimension value must be unique too, or earlier runs' points are averaged in.
+  const instanceId = uniqueName('i-stack');
 
   afterAll(() => client.destroy());
 
@@ -192,8 +203,9 @@ describe('moto (CloudWatch)', () => {
         Namespace: namespace,
         MetricData: [1, 2, 3].map((v, i) => ({
           MetricName: 'CPUUtilization',
-          Dimensions: [{ Name: 'InstanceId', Value: 'i-stack' }],
-          Timestamp: new Date(start.getTime() + 60_000 + i * 60_000),
+          Dimensions: [{ Name: 'InstanceId', Value: instanceId }],
+          // Mid-period, so no point sits on a bucket boundary.
+          Timestamp: new Date(start.getTime() + 90_000 + i * 60_000),
           Value: v * 10,
           Unit: 'Percent',
         })),
@@ -207,7 +219,7 @@ describe('moto (CloudWatch)', () => {
           {
             Id: 'cpu',
             MetricStat: {
-              Metric: { Namespace: namespace, MetricName: 'CPUUtilization', Dimensions: [{ Name: 'InstanceId', Value: 'i-stack' }] },
+              Metric: { Namespace: namespace, MetricName: 'CPUUtilization', Dimensions: [{ Name: 'InstanceId', Value: instanceId }] },
               Period: 60,
               Stat: 'Average',
             },
