@@ -197,3 +197,29 @@ export function slackReply(opts: { token: string; channels: string[]; rateLimitF
     return { status: 200, body: { ok: true, channel: m.channel, ts: id, message: { text: m.text, ...(m.thread_ts ? { thread_ts: m.thread_ts } : {}) } } };
   };
 }
+
+/**
+ * Transpiles the project's TypeScript (no type checking) into a scratch directory under
+ * node_modules/.cache so a child `node` process can run seismo's real code, e.g. to be SIGKILLed.
+ * Returns the directory; the caller removes it.
+ */
+export async function transpileForChild(): Promise<string> {
+  const ts = (await import('typescript')).default;
+  const { mkdirSync, readdirSync, readFileSync, writeFileSync } = await import('node:fs');
+  const { dirname, join, relative } = await import('node:path');
+  const { fileURLToPath } = await import('node:url');
+  const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
+  const out = join(root, 'node_modules', '.cache', `seismo-child-${randomBytes(4).toString('hex')}`);
+  const walk = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : e.name.endsWith('.ts') && !e.name.endsWith('.test.ts') && !e.name.endsWith('.d.ts') ? [join(dir, e.name)] : []));
+  for (const top of ['api', 'config', 'detect', 'features', 'ingest', 'pipeline', 'sinks']) {
+    for (const file of walk(join(root, top))) {
+      const js = ts.transpileModule(readFileSync(file, 'utf8'), { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: false } }).outputText;
+      const dest = join(out, relative(root, file)).replace(/\.ts$/, '.js');
+      mkdirSync(dirname(dest), { recursive: true });
+      writeFileSync(dest, js);
+    }
+  }
+  writeFileSync(join(out, 'package.json'), '{"type":"module"}\n');
+  return out;
+}

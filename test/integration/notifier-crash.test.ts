@@ -1,6 +1,9 @@
+import { spawn } from 'node:child_process';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createNotifier, type Notifier } from '../../sinks/alerting/index.js';
-import { FakeServer, alert, cleanupPrefix, config, testContext, uniquePrefix } from './alerting-fakes.js';
+import { FakeServer, REDIS_URL, alert, cleanupPrefix, config, testContext, transpileForChild, uniquePrefix } from './alerting-fakes.js';
 
 describe('notifier crash and takeover', () => {
   const cleanups: Array<() => Promise<void> | void> = [];
@@ -91,5 +94,50 @@ describe('notifier crash and takeover', () => {
     const body = server.acknowledged[0].json as { count: number; alerts: Array<{ dedupKey: string }> };
     expect(body.count).toBe(2);
     expect(body.alerts.map((a) => a.dedupKey).sort()).toEqual(batch.map((a) => a.dedupKey).sort());
+  });
+
+  it('a notifier process SIGKILLed mid-delivery: another notifier delivers the notification exactly once', async () => {
+    let hold = true;
+    const server = await new FakeServer(() => (hold ? 'hold' : { status: 200, body: 'ok' })).start();
+    const prefix = uniquePrefix('sigkill');
+    const dir = await transpileForChild();
+    cleanups.push(() => server.stop(), () => cleanupPrefix(prefix), () => rmSync(dir, { recursive: true, force: true }));
+    const alerting = { receivers: [{ type: 'webhook', name: 'ops', url: `${server.url}/hook` }], lockDurationMs: 1000, backoffMs: 50 };
+    writeFileSync(
+      join(dir, 'child.js'),
+      `import pino from 'pino';
+import { Registry } from 'prom-client';
+import { parseConfig } from './config/load.js';
+import { createNotifier } from './sinks/alerting/index.js';
+const [cfg, alerts] = JSON.parse(process.argv[2]);
+const n = createNotifier(parseConfig(cfg, { checkSecrets: false }), { logger: pino({ level: 'silent' }), registry: new Registry(), signal: new AbortController().signal });
+await n.start();
+await n.handle(alerts);
+process.stdout.write('accepted\\n');
+setInterval(() => {}, 1000);
+`,
+    );
+    const x = alert();
+    const child = spawn(process.execPath, [join(dir, 'child.js'), JSON.stringify([{ redis: { url: REDIS_URL, prefix }, alerting }, [x]])], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+    cleanups.push(() => void child.kill('SIGKILL'));
+    await server.waitFor(() => server.received.length === 1 || child.exitCode !== null, 30_000, 'the child notifier to start delivering');
+    expect(stderr).toBe('');
+    expect(server.received).toHaveLength(1);
+    child.kill('SIGKILL');
+    expect(await exited).toBe('SIGKILL');
+    hold = false;
+
+    const b = make(prefix, server.url);
+    await b.start();
+    await b.handle([x]); // the upstream hands the uncommitted batch over again
+    await server.waitFor(() => server.acknowledged.length === 1, 20_000, 'takeover delivery');
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(server.acknowledged).toHaveLength(1);
+    expect(server.received).toHaveLength(2);
+    expect(server.received[1].headers['x-seismo-delivery']).toBe(server.received[0].headers['x-seismo-delivery']);
+    expect(await b.queues!.queue('ops').getJobCounts('completed', 'failed', 'waiting', 'active', 'delayed')).toMatchObject({ completed: 1, failed: 0, waiting: 0, active: 0, delayed: 0 });
   });
 });
