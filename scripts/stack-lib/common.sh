@@ -21,13 +21,22 @@ proc_start() {
   echo "${20}"
 }
 
+# True while a process exists and has not exited (an exited child of an unreaped session is a
+# zombie until init collects it, which here can take seconds).
+running() {
+  local stat
+  stat="$(cat "/proc/$1/stat" 2>/dev/null)" || return 1
+  stat="${stat##*) }"
+  [ "${stat%% *}" != Z ]
+}
+
 # Pid recorded for a service, if that very process is still alive.
 live_pid() {
   local f pid start
   f="$(pid_file "$1")"
   [ -f "$f" ] || return 1
   read -r pid start <"$f" 2>/dev/null || true
-  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 1
+  [ -n "$pid" ] && running "$pid" || return 1
   [ -z "$start" ] || [ "$(proc_start "$pid")" = "$start" ] || return 1
   echo "$pid"
 }
@@ -101,10 +110,10 @@ stop_service() {
   local t0; t0="$(now_ms)"
   kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
   for ((i = 0; i < grace * 4; i++)); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.25
+    running "$pid" || break
+    sleep 0.1
   done
-  if kill -0 "$pid" 2>/dev/null; then
+  if running "$pid"; then
     warn "$name did not exit within ${grace}s; sending SIGKILL"
     kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
     sleep 0.5

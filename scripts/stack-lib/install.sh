@@ -64,9 +64,10 @@ moto_installed() {
   python3 - <<'EOF' 2>/dev/null
 import sys
 from importlib.metadata import version
+from importlib.util import find_spec
 v = tuple(int(p) for p in version("moto").split(".")[:3] if p.isdigit())
-import flask, moto.server  # the [server] extra
-sys.exit(0 if v >= (5, 1, 12) else 1)
+# The [server] extra brings flask and flask_cors; look them up without importing (fast).
+sys.exit(0 if v >= (5, 1, 12) and find_spec("flask") and find_spec("flask_cors") else 1)
 EOF
 }
 
