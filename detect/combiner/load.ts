@@ -29,3 +29,22 @@ export function loadPromotedCombiner(file: string, runtimeFeatureNames: readonly
   if (!gate.ok) throw new SeismoError(`${file}: model not promoted: ${gate.reasons.join('; ')}`);
   return { model, combiner: combinerFromModel(model, runtimeFeatureNames) };
 }
+
+/**
+ * Model options for the detector role from `detect.model`: the combiner when `path` is set and the
+ * model passes the promotion gate; otherwise none (the hand-built ensemble scores alone), with
+ * the reason passed to `refused` (log it).
+ */
+export function detectorModelOptions(
+  cfg: PromotionMinimums & { path?: string },
+  runtimeFeatureNames: readonly string[],
+  refused: (reason: string) => void,
+): { combiner?: Combiner } {
+  if (!cfg.path) return {};
+  try {
+    return { combiner: loadPromotedCombiner(cfg.path, runtimeFeatureNames, cfg).combiner };
+  } catch (err) {
+    refused(err instanceof Error ? err.message : String(err));
+    return {};
+  }
+}

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { RandomForestClassifier } from 'ml-random-forest';
 import {
   checkPromotion,
+  detectorModelOptions,
   compileForest,
   featureMismatch,
   forestProbability,
@@ -144,5 +145,25 @@ describe('promotion gate', () => {
     expect(() => loadPromotedCombiner(bad, names, { minNabStandard: 50 })).toThrow(/not promoted: validation.nabStandard is 20/);
     writeFileSync(join(dir, 'junk.json'), '{"format":"seismo-model"');
     expect(() => loadPromotedCombiner(join(dir, 'junk.json'), names, {})).toThrow(/cannot read model file/);
+  });
+});
+
+describe('detector model options from detect.model', () => {
+  it('no path: no combiner; a refused model: no combiner and the reason; a promoted one: its combiner', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'seismo-model-'));
+    const path = join(dir, 'm.json');
+    writeModelFile(path, modelWith({ nabStandard: 60 }));
+    const names = ['a', 'b', 'c', 'd', 'e'];
+    const reasons: string[] = [];
+    expect(detectorModelOptions({ minNabStandard: 50 }, names, (r) => reasons.push(r))).toEqual({});
+    expect(detectorModelOptions({ path, minNabStandard: 70 }, names, (r) => reasons.push(r))).toEqual({});
+    expect(reasons).toHaveLength(1);
+    expect(reasons[0]).toMatch(/not promoted: validation.nabStandard is 60; required at least 70/);
+    const ok = detectorModelOptions({ path, minNabStandard: 50 }, names, (r) => reasons.push(r));
+    expect(typeof ok.combiner).toBe('function');
+    expect(reasons).toHaveLength(1);
+    // a model built for other features is refused too
+    expect(detectorModelOptions({ path }, ['x', 'b', 'c', 'd', 'e'], (r) => reasons.push(r))).toEqual({});
+    expect(reasons[1]).toMatch(/does not fit/);
   });
 });
