@@ -12,6 +12,40 @@ export interface RangeSeries {
   points: Array<{ ts: number; value: number }>;
 }
 
+/** A point of the raw answer that is neither a number nor NaN/±Inf; removed before parsing. */
+export interface MalformedPoint {
+  metric: unknown;
+  point: unknown;
+  reason: string;
+}
+
+/** How Prometheus formats sample values: decimal floats, `NaN`, `+Inf`, `-Inf`. */
+const PROM_FLOAT = /^(?:[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|[+-]?Inf|NaN)$/;
+
+/**
+ * Takes malformed points out of a raw query_range answer (prometheus-query would turn them into
+ * NaN, indistinguishable from a real NaN) and returns them; spells ±Inf so that it parses.
+ */
+export function extractMalformed(body: unknown): MalformedPoint[] {
+  const result = (body as { data?: { result?: unknown } })?.data?.result;
+  if (!Array.isArray(result)) return [];
+  const bad: MalformedPoint[] = [];
+  for (const series of result as Array<{ metric?: unknown; values?: unknown }>) {
+    if (!Array.isArray(series?.values)) continue;
+    series.values = series.values.filter((p: unknown) => {
+      let reason: string | null = null;
+      if (!Array.isArray(p) || p.length !== 2) reason = 'point is not a [timestamp, value] pair';
+      else if (typeof p[0] !== 'number' || !Number.isFinite(p[0])) reason = `timestamp is not a number: ${JSON.stringify(p[0])?.slice(0, 64)}`;
+      else if (typeof p[1] !== 'string' || !PROM_FLOAT.test(p[1])) reason = `value is not a Prometheus float: ${JSON.stringify(p[1])?.slice(0, 64)}`;
+      if (reason) bad.push({ metric: series.metric, point: p, reason });
+      // parseFloat() knows `Infinity`, not Prometheus' `+Inf`: keep infinities infinite, not NaN.
+      else if ((p as [number, string])[1].endsWith('Inf')) (p as [number, string])[1] = (p as [number, string])[1].replace('Inf', 'Infinity');
+      return reason === null;
+    });
+  }
+  return bad;
+}
+
 /** The error shape prometheus-query rejects with. */
 interface DriverError {
   status?: string;
@@ -26,6 +60,8 @@ interface DriverError {
  */
 export class PrometheusClient {
   private readonly driver: PrometheusDriver;
+  /** Malformed points of the answer being parsed (one request at a time per client). */
+  private malformed: MalformedPoint[] = [];
 
   constructor(cfg: PrometheusSourceConfig, keyPath: string, signal: AbortSignal) {
     const headers: Record<string, string> = { ...cfg.headers };
@@ -53,11 +89,19 @@ export class PrometheusClient {
           return req;
         },
       },
+      responseInterceptor: {
+        onFulfilled: (res) => {
+          this.malformed.push(...extractMalformed(res.data));
+          return res;
+        },
+      },
     });
   }
 
-  async rangeQuery(query: string, startMs: number, endMs: number, stepMs: number): Promise<RangeSeries[]> {
+  /** Series of the answer, and the malformed points taken out of it (for the dead-letter sink). */
+  async rangeQuery(query: string, startMs: number, endMs: number, stepMs: number): Promise<{ series: RangeSeries[]; malformed: MalformedPoint[] }> {
     let result: QueryResult;
+    this.malformed = [];
     try {
       result = await this.driver.rangeQuery(query, startMs, endMs, stepMs / 1000);
     } catch (err) {
@@ -66,12 +110,15 @@ export class PrometheusClient {
     if (String(result.resultType) !== 'matrix') {
       throw new SeismoError(`prometheus: range query returned ${String(result.resultType)}, expected matrix`, { retriable: false });
     }
-    return result.result.map((rv: { metric: { name?: string; labels?: Record<string, unknown> } | null; values: Array<{ time: Date; value: number }> }) => {
+    const malformed = this.malformed;
+    this.malformed = [];
+    const series = result.result.map((rv: { metric: { name?: string; labels?: Record<string, unknown> } | null; values: Array<{ time: Date; value: number }> }) => {
       const labels: Record<string, string> = {};
       for (const [k, v] of Object.entries(rv.metric?.labels ?? {})) labels[k] = String(v);
       if (rv.metric?.name) labels.__name__ = rv.metric.name;
       return { labels, points: rv.values.map((p) => ({ ts: p.time.getTime(), value: p.value })) };
     });
+    return { series, malformed };
   }
 }
 

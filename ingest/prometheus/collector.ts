@@ -89,7 +89,7 @@ export class PrometheusCollector extends PollingCollector {
     for (const chunk of splitWindow(window, step, maxPoints)) {
       if (control.stopping) return;
       const from = q.cfg.rate ? chunk.start - step : chunk.start;
-      const series = await withRetry(
+      const { series, malformed } = await withRetry(
         () => this.client.rangeQuery(q.cfg.query, from, chunk.end, step),
         { attempts: 3, baseMs: 200, maxMs: Math.max(200, this.cfg.intervalMs / 4) },
         {
@@ -101,6 +101,7 @@ export class PrometheusCollector extends PollingCollector {
         },
       );
       this.io.metrics.requests.inc({ source: this.cfg.name, outcome: 'ok' });
+      for (const m of malformed) await this.io.reject(q.name, `malformed point: ${m.reason}`, { query: q.cfg.query, metric: m.metric, point: m.point });
       const { samples, stale } = toSamples(series, { name: q.name, rate: q.cfg.rate }, chunk);
       if (stale) this.io.metrics.stalePoints.inc({ source: this.cfg.name, query: q.name }, stale);
       await this.io.emit(q.name, samples);

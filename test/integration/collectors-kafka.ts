@@ -27,7 +27,9 @@ export class KafkaSampleEmitter implements Emitter<Sample> {
         await this.producer.send({ topic: this.topic, acks: -1, messages });
         break;
       } catch (err) {
-        if (attempt >= 10 || (err as { type?: string }).type !== 'UNKNOWN_TOPIC_OR_PARTITION') throw err;
+        const e = err as { type?: string; cause?: { type?: string } };
+        const unknownTopic = e.type === 'UNKNOWN_TOPIC_OR_PARTITION' || e.cause?.type === 'UNKNOWN_TOPIC_OR_PARTITION';
+        if (attempt >= 10 || !unknownTopic) throw err;
         await new Promise((r) => setTimeout(r, 300));
       }
     }

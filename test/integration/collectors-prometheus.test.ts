@@ -145,6 +145,37 @@ describe('prometheus collector against the stack Prometheus', () => {
     }
   });
 
+  it('a front end answering malformed points: dead-lettered with a reason; NaN skipped; +Inf rejected; the rest emitted', async () => {
+    const now = Math.floor(Date.now() / STEP) * STEP;
+    const t = (i: number): number => (now - 3000 + i * STEP) / 1000;
+    const server: Server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          status: 'success',
+          data: { resultType: 'matrix', result: [{ metric: { __name__: 'm', k: 'v' }, values: [[t(0), '1'], [t(1), 'abc'], [t(2), 'NaN'], [t(3), '+Inf'], ['x', '2']] }] },
+        }),
+      );
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const { c, dlq, ctx } = collector(source([{ name: 'q', query: 'm' }], { url, backfillMs: 4000 }), () => now);
+      await c.runOnce();
+      const got = await readTopic(kafka, topic);
+      expect(got.map((s) => [s.series.name, s.series.labels, s.ts, s.value])).toEqual([['m', { k: 'v' }, now - 3000, 1]]);
+      expect(dlq.entries.map((e) => [e.stage, e.reason.replace(/\d{4}-.*Z/, 'T')])).toEqual([
+        ['ingest.prometheus', 'malformed point: value is not a Prometheus float: "abc"'],
+        ['ingest.prometheus', 'malformed point: timestamp is not a number: "x"'],
+        ['ingest.prometheus', 'value is not finite: Infinity'],
+      ]);
+      expect(await metricValue(ctx.registry, 'seismo_ingest_stale_points_total', { query: 'q' })).toBe(1);
+      expect(await metricValue(ctx.registry, 'seismo_ingest_dead_letters_total')).toBe(3);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
+  });
+
   it('restart: stopped mid-run, restarted on the same Redis checkpoints, every point once in Kafka', async () => {
     const store = new RedisCheckpointStore(redisUrl, uniqueName('seismo-test'));
     try {
@@ -174,8 +205,13 @@ describe('prometheus collector against the stack Prometheus', () => {
       expect(duplicates(got)).toEqual([]);
       const two = got.filter((s) => s.series.name === 'two');
       expect(two.map((s) => s.ts).sort((x, y) => x - y)).toEqual(instants(now - 120_000, now));
+      // `up` exists only while Prometheus has scraped the exporter: compare with Prometheus' own answer.
+      const start = instants(now - 120_000, now)[0];
+      const params = new URLSearchParams({ query: `up{job="${testExporterJob}"} * 0 + 5`, start: String(start / 1000), end: String(now / 1000), step: '1' });
+      const direct = (await (await fetch(`${prometheusUrl}/api/v1/query_range?${params}`)).json()) as { data: { result: Array<{ values: Array<[number, string]> }> } };
       const up = got.filter((s) => s.series.name === 'up');
-      expect(up.length).toBeGreaterThan(100);
+      expect(up.map((s) => s.ts).sort((x, y) => x - y)).toEqual(direct.data.result.flatMap((r) => r.values.map(([t]) => Math.round(t * 1000))).sort((x, y) => x - y));
+      expect(up.length).toBeGreaterThan(0);
       expect(new Set(up.map((s) => s.value))).toEqual(new Set([5]));
     } finally {
       await store.clear();

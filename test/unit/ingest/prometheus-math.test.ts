@@ -3,7 +3,7 @@ import { nextWindow, pointsIn, splitWindow } from '../../../ingest/prometheus/wi
 import { counterToRate } from '../../../ingest/prometheus/rate.js';
 import { toSamples } from '../../../ingest/prometheus/collector.js';
 import { seriesId } from '../../../ingest/sample.js';
-import type { RangeSeries } from '../../../ingest/prometheus/client.js';
+import { extractMalformed, type RangeSeries } from '../../../ingest/prometheus/client.js';
 
 describe('range query windows', () => {
   const step = 15_000;
@@ -102,5 +102,16 @@ describe('range results to samples', () => {
       ['c_total:rate', 15_000, 2],
       ['c_total:rate', 30_000, 2],
     ]);
+  });
+});
+
+describe('malformed points in raw answers', () => {
+  it('takes out what is not a Prometheus float and keeps NaN and ±Inf parseable', () => {
+    const body = { status: 'success', data: { resultType: 'matrix', result: [{ metric: { a: '1' }, values: [[1, '1.5'], [2, 'abc'], [3, 'NaN'], [4, '+Inf'], [5, '-Inf'], ['x', '1'], [6], [7, '1e+06']] }] } };
+    const bad = extractMalformed(body);
+    expect(bad.map((b) => b.reason)).toEqual(['value is not a Prometheus float: "abc"', 'timestamp is not a number: "x"', 'point is not a [timestamp, value] pair']);
+    const values = body.data.result[0].values as Array<[number, string]>;
+    expect(values.map((p) => parseFloat(p[1]))).toEqual([1.5, NaN, Infinity, -Infinity, 1e6]);
+    expect(extractMalformed({ data: {} })).toEqual([]);
   });
 });
