@@ -182,6 +182,12 @@ export class QueueTransport implements DeliveryTransport {
     const raw = await this.redis.hgetall(d.membersKey);
     const members = Object.values(raw).map((j) => JSON.parse(j) as Alert);
     const alerts = (await this.o.recheck(members)).sort((a, b) => a.ts - b.ts || a.dedupKey.localeCompare(b.dedupKey));
+    if (alerts.length < members.length) {
+      // Silenced members leave the window, so a retry of this job neither sends nor counts them again.
+      const kept = new Set(alerts.map((a) => alertJobId(a)));
+      const gone = members.map((a) => alertJobId(a)).filter((f) => !kept.has(f));
+      await this.redis.hdel(d.membersKey, ...gone);
+    }
     const carried = alerts.slice(0, this.o.cfg.grouping.maxAlertsPerNotification);
     return { id, receiver, state: d.state, groupKey: d.groupKey, groupLabels: d.groupLabels, count: alerts.length, alerts: carried, truncated: alerts.length - carried.length, dashboardUrl: this.o.dashboardUrl, test: false };
   }
