@@ -95,7 +95,7 @@ spawn() {
 require_free_port() {
   local name="$1" port="$2" owner
   if port_open "$port"; then
-    owner="$(port_owner "$port")"
+    owner="$(port_owner "$port" || true)"
     die "$name: 127.0.0.1:$port is already in use${owner:+ by $owner} (not started by this stack). Stop it, or run 'scripts/stack down' if it is a stale stack."
   fi
 }

@@ -60,8 +60,16 @@ ensure_debian_tools() {
   [ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
 }
 
+# moto lives in the interpreter's own site-packages (pyenv, a virtualenv), or, where the system
+# Python refuses pip installs (PEP 668, as Debian's does), in a virtualenv of our own.
+MOTO_VENV="$STACK_CACHE/moto-venv"
+
+moto_python() {
+  if [ -x "$MOTO_VENV/bin/python" ]; then echo "$MOTO_VENV/bin/python"; else echo python3; fi
+}
+
 moto_installed() {
-  python3 - <<'EOF' 2>/dev/null
+  "$(moto_python)" - <<'EOF' 2>/dev/null
 import sys
 from importlib.metadata import version
 from importlib.util import find_spec
@@ -75,9 +83,18 @@ ensure_moto() {
   command -v python3 >/dev/null 2>&1 || die "python3 is required for moto (not found)"
   moto_installed && return 0
   say "installing $MOTO_SPEC with pip"
-  python3 -m pip install -q "$MOTO_SPEC" >"$STACK_CACHE/pip.log" 2>&1 \
-    || { tail -n 30 "$STACK_CACHE/pip.log" >&2; die "pip install $MOTO_SPEC failed (see $STACK_CACHE/pip.log)"; }
+  if ! python3 -m pip install -q "$MOTO_SPEC" >"$STACK_CACHE/pip.log" 2>&1; then
+    if grep -q externally-managed "$STACK_CACHE/pip.log"; then
+      say "system Python is externally managed; installing moto into $MOTO_VENV"
+      python3 -m venv "$MOTO_VENV" >>"$STACK_CACHE/pip.log" 2>&1 || { apt_install python3-venv; python3 -m venv "$MOTO_VENV"; }
+      "$MOTO_VENV/bin/python" -m pip install -q "$MOTO_SPEC" >>"$STACK_CACHE/pip.log" 2>&1 \
+        || { tail -n 30 "$STACK_CACHE/pip.log" >&2; die "pip install $MOTO_SPEC failed (see $STACK_CACHE/pip.log)"; }
+    else
+      tail -n 30 "$STACK_CACHE/pip.log" >&2; die "pip install $MOTO_SPEC failed (see $STACK_CACHE/pip.log)"
+    fi
+  fi
   hash -r
+  moto_installed || die "moto still not importable after pip install (see $STACK_CACHE/pip.log)"
 }
 
 ensure_node() {
@@ -88,6 +105,7 @@ ensure_all() {
   mkdir -p "$STACK_CACHE"
   ensure_debian_tools
   ensure_node
+  ensure_java
   ensure_kafka
   ensure_influxdb
   ensure_moto

@@ -65,7 +65,9 @@ ready_influxdb() {
 
 # ---- moto: the CloudWatch API (and the rest of AWS) on 5000.
 start_moto() {
-  if command -v moto_server >/dev/null 2>&1; then
+  if [ -x "$MOTO_VENV/bin/moto_server" ]; then
+    spawn moto "$MOTO_VENV/bin/moto_server" -H 127.0.0.1 -p 5000
+  elif command -v moto_server >/dev/null 2>&1; then
     spawn moto moto_server -H 127.0.0.1 -p 5000
   else
     spawn moto python3 -m moto.server -H 127.0.0.1 -p 5000
