@@ -1,4 +1,9 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Kafka, Producer } from 'kafkajs';
@@ -142,6 +147,39 @@ describe('prometheus collector against the stack Prometheus', () => {
     } finally {
       proxy.closeAllConnections();
       await new Promise((r) => proxy.close(r));
+    }
+  });
+
+  it('TLS front end: trusted through caFile or insecureSkipVerify, refused otherwise; basic auth sent', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'seismo-tls-'));
+    const key = join(dir, 'key.pem');
+    const cert = join(dir, 'cert.pem');
+    const gen = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+    expect(gen.status).toBe(0);
+    const auth: string[] = [];
+    const server = createHttpsServer({ key: await readFile(key), cert: await readFile(cert) }, (req, res) => {
+      auth.push(req.headers.authorization ?? '');
+      void fetch(`${prometheusUrl}${req.url}`).then(async (r) => {
+        res.writeHead(r.status, { 'content-type': 'application/json' }).end(await r.text());
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const now = Math.floor(Date.now() / STEP) * STEP;
+      const q = [{ name: 'one', query: 'vector(1)' }];
+      const viaCa = collector(source(q, { name: 'tls-ca', url, backfillMs: 3000, tls: { caFile: cert }, basicAuth: { username: 'seismo', password: 'pw' } }), () => now);
+      await viaCa.c.runOnce();
+      const viaSkip = collector(source(q, { name: 'tls-skip', url, backfillMs: 3000, tls: { insecureSkipVerify: true } }), () => now);
+      await viaSkip.c.runOnce();
+      const untrusted = collector(source(q, { name: 'tls-none', url, backfillMs: 3000 }), () => now);
+      await expect(untrusted.c.runOnce()).rejects.toThrow(/certificate|self.signed|ssl/i);
+      expect((await readTopic(kafka, topic)).map((s) => s.ts)).toEqual([...instants(now - 3000, now), ...instants(now - 3000, now)]);
+      expect(auth[0]).toBe(`Basic ${Buffer.from('seismo:pw').toString('base64')}`);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+      await rm(dir, { recursive: true, force: true });
     }
   });
 
