@@ -12,7 +12,7 @@ const SLOW_RATE = 0.01;
 export interface PointStats {
   /** Robust z of the forecast residual: (r - median r) / IQR-sigma. */
   residZ: number;
-  /** Robust z of the value against the rolling median. */
+  /** Robust z of the value: (value - rolling median) / (1.4826 MAD). */
   valueZ: number;
   /** Signed two-sided CUSUM statistic of residual z. */
   cusum: number;
@@ -117,7 +117,7 @@ export class RobustStats {
     const vMed = this.values.size > 0 ? this.values.median() : y;
     const vDev = y - vMed;
     if (this.values.size >= 4) {
-      s.valueZ = vDev / floorSigma(this.values.iqrSigma(), sigma);
+      s.valueZ = vDev / floorSigma(this.values.madSigma(), sigma);
       s.valueTail = rarity(t[vDev >= 0 ? 2 : 3], Math.abs(vDev), Math.max(sigma, ph[vDev >= 0 ? 2 : 3].reference(ts)));
     } else {
       s.valueZ = 0;

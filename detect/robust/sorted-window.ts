@@ -63,6 +63,49 @@ export class SortedWindow {
     return this.count < 4 ? 0 : (this.quantile(0.75) - this.quantile(0.25)) / 1.349;
   }
 
+  /**
+   * Median absolute deviation from the median, exact, in O(log n) without allocation: the
+   * deviations below and above the median form two ascending runs of the sorted array, and the
+   * MAD is a k-th smallest of their union. NaN when empty.
+   */
+  mad(): number {
+    const n = this.count;
+    if (n === 0) return NaN;
+    const m = this.median();
+    if ((n & 1) === 1) return this.kthDeviation((n - 1) >> 1, m);
+    return (this.kthDeviation(n / 2 - 1, m) + this.kthDeviation(n / 2, m)) / 2;
+  }
+
+  /** Robust sigma from the MAD (1.4826 MAD, consistent for Gaussian data). */
+  madSigma(): number {
+    return this.count < 4 ? 0 : 1.4826 * this.mad();
+  }
+
+  /** k-th smallest (0-based) |x - m| over the window, m its median. */
+  private kthDeviation(k: number, m: number): number {
+    // Deviations below the median, ascending: A_j = m - sorted[p-1-j] (j < p); above it,
+    // ascending: B_j = sorted[p+j] - m (j < n-p). Binary search on how many come from A.
+    const sorted = this.sorted;
+    const n = this.count;
+    const p = (n + 1) >> 1;
+    const b = n - p;
+    const take = k + 1;
+    let lo = take - b > 0 ? take - b : 0;
+    let hi = p < take ? p : take;
+    while (lo <= hi) {
+      const i = (lo + hi) >> 1;
+      const j = take - i;
+      if (i < p && j > 0 && sorted[p + j - 1] - m > m - sorted[p - 1 - i]) lo = i + 1;
+      else if (i > 0 && j < b && m - sorted[p - i] > sorted[p + j] - m) hi = i - 1;
+      else {
+        const fromA = i > 0 ? m - sorted[p - i] : -Infinity;
+        const fromB = j > 0 ? sorted[p + j - 1] - m : -Infinity;
+        return fromA > fromB ? fromA : fromB;
+      }
+    }
+    return NaN;
+  }
+
   /** The window in arrival order, oldest first (for snapshots). */
   values(): number[] {
     const out = new Array<number>(this.count);

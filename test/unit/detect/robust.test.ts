@@ -30,6 +30,23 @@ describe('sorted window', () => {
     expect(r.median()).toBe(w.median());
   });
 
+  it('computes the exact MAD at every step', () => {
+    for (const cap of [1, 2, 7, 24]) {
+      const w = new SortedWindow(cap);
+      const all: number[] = [];
+      let s = cap;
+      for (let i = 0; i < 200; i++) {
+        s = (s * 1103515245 + 12345) % 2147483648;
+        const x = (s % 17) * (i % 5 === 0 ? 3 : 1);
+        w.push(x);
+        all.push(x);
+        const last = all.slice(-cap);
+        const med = bruteQuantile(last, 0.5);
+        expect(w.mad()).toBeCloseTo(bruteQuantile(last.map((v) => Math.abs(v - med)), 0.5), 12);
+      }
+    }
+  });
+
   it('gives a robust sigma that ignores a few outliers', () => {
     const w = new SortedWindow(100);
     for (let i = 0; i < 100; i++) w.push(i % 10 === 0 ? 1e9 : i % 2);
