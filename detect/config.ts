@@ -35,7 +35,7 @@ export const detectorLevelsSchema = strictObject({
    * Default 1.25.
    */
   tail: z.number().positive().default(1.25),
-  /** |value - rolling median| in robust sigmas of the value window. Default 5. */
+  /** |value - rolling median| in MAD sigmas (1.4826 MAD) of the value window. Default 5. */
   level: z.number().positive().default(5),
   /** Two-sided CUSUM statistic of standardised residuals (slack 0.5). Default 6. */
   cusum: z.number().positive().default(6),
