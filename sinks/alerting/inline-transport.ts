@@ -166,7 +166,7 @@ export class InlineTransport implements DeliveryTransport {
       let g = this.groups.get(key);
       if (!g) {
         const id = groupJobId(`${receiver}.${group.key}.${Date.now()}.${Math.random()}`);
-        const timer = setTimeout(() => this.flush(key, ch, receiver), group.waitMs);
+        const timer = setTimeout(() => void this.flush(key, ch, receiver), group.waitMs);
         timer.unref();
         g = { id, alerts: [], count: 0, labels: group.labels, key: group.key, state: alert.state, timer };
         this.groups.set(key, g);
@@ -177,20 +177,21 @@ export class InlineTransport implements DeliveryTransport {
     return { duplicates, dropped: 0 };
   }
 
-  private flush(key: string, ch: BoundedChannel<Notification>, receiver: string): void {
+  private flush(key: string, ch: BoundedChannel<Notification>, receiver: string): Promise<void> {
     const g = this.groups.get(key);
-    if (!g) return;
+    if (!g) return Promise.resolve();
     this.groups.delete(key);
     clearTimeout(g.timer);
     const n: Notification = { id: g.id, receiver, state: g.state, groupKey: g.key, groupLabels: g.labels, count: g.count, alerts: g.alerts, truncated: g.count - g.alerts.length, dashboardUrl: this.o.dashboardUrl, test: false };
-    ch.send(n).catch((err: unknown) => {
+    return ch.send(n).catch((err: unknown) => {
       this.o.metrics.errors.inc({ type: 'closed' });
       this.o.logger.warn({ receiver, notification: n.id, err: errorMessage(err) }, 'group flushed after shutdown; dropped');
     });
   }
 
   async stop(): Promise<void> {
-    for (const key of [...this.groups.keys()]) this.flush(key, this.channel(this.receiverOf(key)), this.receiverOf(key));
+    // Open groups go out now; the delivery loops are still draining, so these sends complete.
+    await Promise.all([...this.groups.keys()].map((key) => this.flush(key, this.channel(this.receiverOf(key)), this.receiverOf(key))));
     for (const ch of this.channels.values()) ch.close();
     await Promise.all(this.loops);
   }

@@ -86,4 +86,15 @@ describe('embedded delivery (no Redis)', () => {
     // 6 notifications at 2 per 400 ms need at least two further windows.
     expect(span).toBeGreaterThanOrEqual(2 * 400 - 50);
   });
+
+  it('stop() delivers the groups still waiting for their window', async () => {
+    const server = await new FakeServer().start();
+    const n = createNotifier(config(null, { receivers: [{ type: 'webhook', name: 'ops', url: `${server.url}/hook` }], route: { receiver: 'ops', groupBy: ['host'], groupWaitMs: 60_000 } }), testContext());
+    await n.start();
+    await n.handle([alert({ labels: { host: 'a' } }), alert({ labels: { host: 'a' } }), alert({ labels: { host: 'b' } })]);
+    expect(server.received).toHaveLength(0);
+    await n.stop();
+    await server.stop();
+    expect(server.acknowledged.map((r) => (r.json as { count: number }).count).sort()).toEqual([1, 2]);
+  });
 });
