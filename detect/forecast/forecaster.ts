@@ -85,11 +85,6 @@ export class Forecaster {
     return this.bank.length === 0 ? null : this.bank[this.best].forecast(this.n);
   }
 
-  /** True once the season search has run (or was disabled). */
-  get seasonSettled(): boolean {
-    return this.buffer === null;
-  }
-
   update(ts: number, y: number): void {
     if (!this.fixedInterval && this.timestamps.length < INTERVAL_SAMPLES) {
       this.timestamps.push(ts);
