@@ -13,7 +13,7 @@ type FromParent = { type: 'stop' };
 export type FromWorker =
   | { type: 'started' }
   | { type: 'progress'; role: string; done: number; firstAt: number; lastAt: number }
-  | { type: 'result'; role: string; done: number; firstAt: number; lastAt: number; latencies: number[]; count: number };
+  | { type: 'result'; role: string; done: number; firstAt: number; lastAt: number; latencies: number[]; count: number; duplicates: number };
 
 const role = process.argv[2] as 'processor' | 'detector';
 const cfg = parseConfig(JSON.parse(process.argv[3]) as unknown);
@@ -38,11 +38,13 @@ const pipeline = new Pipeline(cfg, ctx, {
   },
 });
 
-async function processorDone(): Promise<number> {
-  const m = ctx.registry.getSingleMetric('seismo_features_sent_total');
+async function metric(name: string): Promise<number> {
+  const m = ctx.registry.getSingleMetric(name);
   const v = m ? await m.get() : null;
   return v?.values[0]?.value ?? 0;
 }
+
+const processorDone = (): Promise<number> => metric('seismo_features_sent_total');
 
 async function main(): Promise<void> {
   await pipeline.start();
@@ -64,8 +66,10 @@ async function main(): Promise<void> {
   await new Promise<void>((resolve) => process.on('message', (m: FromParent) => m.type === 'stop' && resolve()));
   clearInterval(timer);
   await pipeline.stop();
+  if (role === 'processor') done = await processorDone();
+  const duplicates = await metric(role === 'processor' ? 'seismo_features_duplicates_total' : 'seismo_detect_duplicates_total');
   // Disconnect only once the (large) result message has been handed over.
-  process.send?.({ type: 'result', role, done, firstAt, lastAt, latencies: latencies.toArray(), count: latencies.count } satisfies FromWorker, undefined, {}, () => process.disconnect?.());
+  process.send?.({ type: 'result', role, done, firstAt, lastAt, latencies: latencies.toArray(), count: latencies.count, duplicates } satisfies FromWorker, undefined, {}, () => process.disconnect?.());
 }
 
 main().catch((err: unknown) => {

@@ -19,6 +19,7 @@ import { KafkaStateStore } from './kafka/state-store.js';
 import { alertCodec, featureCodec, sampleCodec } from './kafka/codec.js';
 import { FeatureStage } from '../features/processor.js';
 import { DetectorStage, type ScoredPoint } from '../detect/worker/stage.js';
+import { detectorModelOptions } from '../detect/worker/model-options.js';
 import { createCollector, createCheckpointStore, type CheckpointStore } from '../ingest/index.js';
 import { DashboardState } from '../api/state.js';
 
@@ -143,6 +144,7 @@ export class Pipeline {
       ...(influx && ap ? { alertPoints: { sink: influx, toPoints: ap } } : {}),
       onScored: this.observeScores,
       onAlerts: this.observeAlerts,
+      model: detectorModelOptions(this.cfg.detect, this.ctx.logger),
     });
   }
 
