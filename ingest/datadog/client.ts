@@ -27,12 +27,13 @@ export class GovernedFetch implements client.HttpLibrary {
   private pausedUntil = 0;
 
   constructor(
-    private readonly opts: { timeoutMs: number; minRemaining: number; signal: AbortSignal; now: () => number },
+    /** `clock` is wall-clock time for the pauses (never the collector's data clock, which tests freeze). */
+    private readonly opts: { timeoutMs: number; minRemaining: number; signal: AbortSignal; clock?: () => number },
     private readonly events: TransportEvents,
   ) {}
 
   async send(request: client.RequestContext): Promise<client.ResponseContext> {
-    const wait = this.pausedUntil - this.opts.now();
+    const wait = this.pausedUntil - (this.opts.clock ?? Date.now)();
     if (wait > 0) {
       await sleep(wait, this.opts.signal);
     }
@@ -57,7 +58,7 @@ export class GovernedFetch implements client.HttpLibrary {
     if (headers['x-ratelimit-remaining'] === undefined || !Number.isFinite(remaining) || !Number.isFinite(reset)) return;
     if (remaining <= this.opts.minRemaining) {
       const waitMs = Math.max(0, reset * 1000);
-      this.pausedUntil = this.opts.now() + waitMs;
+      this.pausedUntil = (this.opts.clock ?? Date.now)() + waitMs;
       this.events.onThrottle(waitMs, remaining);
     }
   }
@@ -76,8 +77,8 @@ export class DatadogClient {
   private readonly v1: v1.MetricsApi;
   private readonly v2: v2.MetricsApi;
 
-  constructor(cfg: DatadogSourceConfig, keyPath: string, signal: AbortSignal, now: () => number, events: TransportEvents) {
-    this.transport = new GovernedFetch({ timeoutMs: cfg.timeoutMs, minRemaining: cfg.minRateLimitRemaining, signal, now }, events);
+  constructor(cfg: DatadogSourceConfig, keyPath: string, signal: AbortSignal, events: TransportEvents) {
+    this.transport = new GovernedFetch({ timeoutMs: cfg.timeoutMs, minRemaining: cfg.minRateLimitRemaining, signal }, events);
     const configuration = client.createConfiguration({
       authMethods: {
         apiKeyAuth: resolveSecret(cfg.apiKey, `${keyPath}.apiKey`),

@@ -50,7 +50,7 @@ export class DatadogCollector extends PollingCollector {
   ) {
     super(io, cfg);
     this.api = cfg.api === 'v1' ? 'v1' : 'v2';
-    this.client = new DatadogClient(cfg, keyPath, io.ctx.signal, io.now, {
+    this.client = new DatadogClient(cfg, keyPath, io.ctx.signal, {
       onThrottle: (waitMs, remaining) => {
         io.metrics.requests.inc({ source: cfg.name, outcome: 'throttled' });
         io.logger.info({ waitMs, remaining }, 'rate limit nearly used up; pausing requests until reset');
