@@ -74,6 +74,8 @@ export class GovernedFetch implements client.HttpLibrary {
 /** Metric queries through @datadog/datadog-api-client, v2 timeseries or v1 query. */
 export class DatadogClient {
   readonly transport: GovernedFetch;
+  /** URL of the v2 timeseries endpoint as the client resolves it (site or baseUrl), for logs. */
+  readonly apiUrl: string;
   private readonly v1: v1.MetricsApi;
   private readonly v2: v2.MetricsApi;
 
@@ -89,6 +91,7 @@ export class DatadogClient {
       ...(cfg.baseUrl ? { baseServer: new client.BaseServerConfiguration(cfg.baseUrl.replace(/\/$/, ''), {}) } : {}),
     });
     if (!cfg.baseUrl) configuration.setServerVariables({ site: cfg.site });
+    this.apiUrl = configuration.getServer('v2.MetricsApi.queryTimeseriesData').makeRequestContext('/api/v2/query/timeseries', client.HttpMethod.POST).getUrl();
     this.v1 = new v1.MetricsApi(configuration);
     this.v2 = new v2.MetricsApi(configuration);
   }

@@ -56,6 +56,7 @@ export class DatadogCollector extends PollingCollector {
         io.logger.info({ waitMs, remaining }, 'rate limit nearly used up; pausing requests until reset');
       },
     });
+    io.logger.info({ url: this.client.apiUrl, api: cfg.api }, 'datadog collector configured');
     this.queries = cfg.queries.map((q) => ({
       cfg: q,
       name: q.name ?? q.query,

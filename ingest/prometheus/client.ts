@@ -128,7 +128,8 @@ function toSeismoError(err: unknown): SeismoError {
     const outcome = classifyHttp(e.httpStatus, { get: () => null }, e.error ?? '');
     return new SeismoError(`prometheus: HTTP ${e.httpStatus}: ${e.error ?? ''}`, { retriable: outcome.kind === 'retryable', cause: err });
   }
-  if (e.errorType) return new SeismoError(`prometheus: ${e.errorType}: ${e.error ?? ''}`, { retriable: e.errorType !== 'client_error', cause: err });
+  // A certificate problem does not heal by retrying; a refused or timed-out connection may.
+  if (e.errorType) return new SeismoError(`prometheus: ${e.errorType}: ${e.error ?? ''}`, { retriable: e.errorType !== 'client_error' && e.errorType !== 'ssl_error' && !/certificate/i.test(e.error ?? ''), cause: err });
   if (err instanceof Error) return new SeismoError(`prometheus: ${err.message}`, { retriable: true, cause: err });
   return new SeismoError(`prometheus: ${String(err)}`, { retriable: true, cause: err });
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DatadogFormatError, parseTags, parseV1, parseV2, timeChunks } from '../../../ingest/datadog/format.js';
 import { datadogSamples } from '../../../ingest/datadog/collector.js';
+import { DatadogClient } from '../../../ingest/datadog/client.js';
 
 describe('Datadog response formats', () => {
   it('parses v1 pointlist [ts, value] pairs, null values kept as null', () => {
@@ -78,5 +79,19 @@ describe('Datadog time chunks and samples', () => {
     );
     expect(nulls).toBe(1);
     expect(samples.map((s) => [s.series.source, s.series.name, s.series.labels.host, s.ts, s.value])).toEqual([['datadog', 'cpu', 'a', 20, 3]]);
+  });
+});
+
+describe('Datadog client endpoints', () => {
+  const base = { type: 'datadog' as const, name: 'dd', apiKey: 'k', appKey: 'a', api: 'auto' as const, queries: [{ query: 'x' }], intervalMs: 60_000, timeoutMs: 1000, backfillMs: 0, lagMs: 0, chunkMs: 1000, minRateLimitRemaining: 1, maxAttempts: 1, jitterRatio: 0, breaker: { failureThreshold: 1, coolDownMs: 1 } };
+  it.each([
+    ['datadoghq.com', 'https://api.datadoghq.com/api/v2/query/timeseries'],
+    ['datadoghq.eu', 'https://api.datadoghq.eu/api/v2/query/timeseries'],
+    ['us5.datadoghq.com', 'https://api.us5.datadoghq.com/api/v2/query/timeseries'],
+  ])('site %s -> %s', (site, url) => {
+    expect(new DatadogClient({ ...base, site }, 'dd', new AbortController().signal, { onThrottle: () => undefined }).apiUrl).toBe(url);
+  });
+  it('baseUrl replaces the site, plain http allowed', () => {
+    expect(new DatadogClient({ ...base, site: 'datadoghq.com', baseUrl: 'http://127.0.0.1:8125/' }, 'dd', new AbortController().signal, { onThrottle: () => undefined }).apiUrl).toBe('http://127.0.0.1:8125/api/v2/query/timeseries');
   });
 });
