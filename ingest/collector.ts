@@ -50,12 +50,21 @@ export class SourceIO {
     return `ingest.${this.type}`;
   }
 
-  /** Sends a rejected input to the dead-letter sink with a reason; counted and logged, never thrown. */
-  async reject(query: string, reason: string, payload: unknown): Promise<void> {
-    this.metrics.deadLetters.inc({ source: this.sourceName });
-    this.metrics.dropped.inc();
-    this.logger.warn({ query, reason }, 'sample rejected to the dead-letter sink');
-    await this.dlq.deadLetter([{ stage: this.stage, reason, payload, ts: this.now() }]);
+  /**
+   * Sends rejected inputs to the dead-letter sink, each with its reason; counted, and logged once per
+   * call (a bad source must not flood the log).
+   */
+  async reject(query: string, items: Array<{ reason: string; payload: unknown }>): Promise<void> {
+    if (items.length === 0) return;
+    const ts = this.now();
+    this.metrics.deadLetters.inc({ source: this.sourceName }, items.length);
+    this.metrics.dropped.inc(items.length);
+    const first = items[0].payload as { id?: unknown } | null;
+    this.logger.warn(
+      { query, rejected: items.length, reason: items[0].reason, ...(typeof first?.id === 'string' ? { seriesId: first.id } : {}) },
+      'rejected to the dead-letter sink',
+    );
+    await this.dlq.deadLetter(items.map((i) => ({ stage: this.stage, reason: i.reason, payload: i.payload, ts })));
   }
 
   /**
@@ -66,11 +75,13 @@ export class SourceIO {
     this.metrics.received.inc(samples.length);
     const now = this.now();
     const good: Sample[] = [];
+    const rejected: Array<{ reason: string; payload: unknown }> = [];
     for (const s of samples) {
       const reason = checkSample(s, now, this.limits);
       if (reason === null) good.push(s);
-      else await this.reject(query, reason, s);
+      else rejected.push({ reason, payload: s });
     }
+    await this.reject(query, rejected);
     for (let i = 0; i < good.length; i += this.maxBatch) {
       const batch = good.slice(i, i + this.maxBatch);
       await this.out.emit(batch);

@@ -98,10 +98,10 @@ export class FileCollector extends Lifecycle implements Collector {
     const text = await readFile(file.path, 'utf8');
     const { rows, problems } = parseNabCsv(text);
     const query = file.series.name;
-    for (const p of problems) {
-      if (this.abort.signal.aborted) return;
-      await this.io.reject(query, `${file.series.labels.file}:${p.line}: ${p.reason}`, { file: file.series.labels.file, line: p.line, text: p.text.slice(0, 1000) });
-    }
+    await this.io.reject(
+      query,
+      problems.map((p) => ({ reason: `${file.series.labels.file}:${p.line}: ${p.reason}`, payload: { file: file.series.labels.file, line: p.line, text: p.text.slice(0, 1000) } })),
+    );
     if (rows.length === 0) return;
     let lastEmitted = -Infinity;
     do {

@@ -101,7 +101,7 @@ export class PrometheusCollector extends PollingCollector {
         },
       );
       this.io.metrics.requests.inc({ source: this.cfg.name, outcome: 'ok' });
-      for (const m of malformed) await this.io.reject(q.name, `malformed point: ${m.reason}`, { query: q.cfg.query, metric: m.metric, point: m.point });
+      await this.io.reject(q.name, malformed.map((m) => ({ reason: `malformed point: ${m.reason}`, payload: { query: q.cfg.query, metric: m.metric, point: m.point } })));
       const { samples, stale } = toSamples(series, { name: q.name, rate: q.cfg.rate }, chunk);
       if (stale) this.io.metrics.stalePoints.inc({ source: this.cfg.name, query: q.name }, stale);
       await this.io.emit(q.name, samples);
