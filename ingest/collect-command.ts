@@ -87,10 +87,13 @@ export async function collectCommand(opts: CollectOptions): Promise<number> {
       }
     } else {
       await Promise.all(collectors.map(({ c }) => c.start()));
+      // Collector timers are unref()ed; this handle keeps the process up until a signal arrives.
+      const keepAlive = setInterval(() => undefined, 1 << 30);
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);
         process.once('SIGTERM', resolve);
       });
+      clearInterval(keepAlive);
       await Promise.all(collectors.map(({ c }) => c.stop()));
     }
   } catch (err) {
