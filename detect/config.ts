@@ -47,6 +47,33 @@ export const detectorLevelsSchema = strictObject({
   variance: z.number().gt(1).default(3),
 });
 
+/**
+ * How much evidence a point needs, beyond the per-detector levels, given the series' own recent
+ * history. Both mechanisms divide every detector's statistic (its multiple of level and rarity) by
+ * a factor >= 1 before the score map, so they raise the bar smoothly rather than gating.
+ */
+export const evidenceSchema = strictObject({
+  /**
+   * Youth: while a series has seen fewer than `maturePoints` points its rarity references cover
+   * only part of their memory and "beyond everything seen" means less. The factor is
+   * `1 + youth * (1 - seen / maturePoints)` (then 1). 0 turns it off. Default 0 (off).
+   */
+  youth: z.number().min(0).max(10).default(0),
+  /** Points after which a series counts as mature (the block-maximum memory is 2048). Default 2048. */
+  maturePoints: z.int().min(1).max(1_000_000).default(2048),
+  /**
+   * Episodes: once a point has scored at or above `threshold`, its strength (the strongest
+   * primary statistic over its bar) is remembered as the series' reported level, which decays
+   * with `episodeHalfLifePoints`. A point counts as reported when the alert logic would count
+   * it (`minConsecutive` points in a row at or above `threshold`). Later points must exceed `episodeMargin` times that level to
+   * score as high again, so a persisting excursion is news at its onset and when it grows, not on
+   * every row. 0 turns it off. Default 1.5.
+   */
+  episodeMargin: z.number().min(0).max(100).default(1.5),
+  /** Half-life of the reported level, in points. Default 32. */
+  episodeHalfLifePoints: z.number().positive().default(32),
+});
+
 /** Detector and alert-logic settings. Defaults are fixed here, before any evaluation. */
 export const detectSchema = strictObject({
   /**
@@ -77,6 +104,8 @@ export const detectSchema = strictObject({
    * (1 = the combiner alone, 0 = the hand-built ensemble alone). Default 1.
    */
   combinerWeight: z.number().min(0).max(1).default(1),
+  /** Extra evidence required of young series and within an already reported episode. */
+  evidence: evidenceSchema.prefault({}),
   /** Learned combiner model file and the promotion gate it must pass (see detect/combiner). */
   model: modelSchema.prefault({}),
 }).superRefine((v, ctx) => {

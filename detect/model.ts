@@ -64,6 +64,11 @@ interface ModelState {
   n: number;
   forecaster: ForecasterState;
   stats: RobustStatsState;
+  /**
+   * Episode state (detect.evidence): reported level, unreported points at/above threshold, their
+   * peak strength. Optional so older states still restore.
+   */
+  reported?: number[];
 }
 
 const clip = (x: number, c: number): number => (x > c ? c : x < -c ? -c : x !== x ? 0 : x);
@@ -72,6 +77,15 @@ class EnsembleSeriesModel implements SeriesModel {
   private n = 0;
   private readonly primary = DETECTOR_NAMES.map((d) => PRIMARY[d]);
   private readonly subScores = new Float64Array(DETECTOR_NAMES.length);
+  /** Each detector's statistic over its bar (1 = at its level and rarity bar). */
+  private readonly strengths = new Float64Array(DETECTOR_NAMES.length);
+  private readonly damped = new Float64Array(DETECTOR_NAMES.length);
+  /** Strength of the last reported episode (decaying); see detect.evidence. */
+  private reported = 0;
+  /** Consecutive points at/above threshold not yet reported, and their strongest strength. */
+  private above = 0;
+  private peak = 0;
+  private readonly decay: number;
   private readonly warmAt: number;
 
   constructor(
@@ -81,6 +95,7 @@ class EnsembleSeriesModel implements SeriesModel {
     private readonly stats: RobustStats,
   ) {
     this.warmAt = Math.max(cfg.warmupPoints, MIN_WARM_POINTS);
+    this.decay = Math.pow(0.5, 1 / cfg.evidence.episodeHalfLifePoints);
   }
 
   update(ts: number, value: number): PointResult {
@@ -100,13 +115,15 @@ class EnsembleSeriesModel implements SeriesModel {
     const hi = f + half;
     const lv = this.cfg.levels;
     const tail = lv.tail;
+    const x = this.strengths;
+    x[0] = Math.min(Math.abs(st.residZ) / lv.forecast, st.residTail / tail);
+    x[1] = Math.min(Math.abs(st.valueZ) / lv.level, st.valueTail / tail);
+    x[2] = Math.min(Math.abs(st.cusum) / lv.cusum, st.cusumTail / tail);
+    x[3] = Math.min(Math.abs(st.rocZ) / lv.roc, st.rocTail / tail);
+    x[4] = Math.min(Math.abs(st.ewmaZ) / lv.ewma, st.ewmaTail / tail);
+    x[5] = st.spreadRatio > 1 ? Math.min(Math.log(st.spreadRatio) / Math.log(lv.variance), st.spreadTail / tail) : 0;
     const sc = this.subScores;
-    sc[0] = tailScore(Math.min(Math.abs(st.residZ) / lv.forecast, st.residTail / tail), 1);
-    sc[1] = tailScore(Math.min(Math.abs(st.valueZ) / lv.level, st.valueTail / tail), 1);
-    sc[2] = tailScore(Math.min(Math.abs(st.cusum) / lv.cusum, st.cusumTail / tail), 1);
-    sc[3] = tailScore(Math.min(Math.abs(st.rocZ) / lv.roc, st.rocTail / tail), 1);
-    sc[4] = tailScore(Math.min(Math.abs(st.ewmaZ) / lv.ewma, st.ewmaTail / tail), 1);
-    sc[5] = st.spreadRatio > 1 ? tailScore(Math.min(Math.log(st.spreadRatio) / Math.log(lv.variance), st.spreadTail / tail), 1) : 0;
+    for (let i = 0; i < x.length; i++) sc[i] = tailScore(x[i], 1);
     const ensemble = combineScores(sc, this.primary);
     const features = [
       sc[0],
@@ -131,11 +148,37 @@ class EnsembleSeriesModel implements SeriesModel {
       clip(st.spreadTail, 50),
       clip(st.rocTail, 50),
     ];
-    let score = ensemble;
+    // Evidence bar: higher while the series is young and within an episode already reported.
+    const ev = this.cfg.evidence;
+    const youth = this.n - 1 < ev.maturePoints ? 1 + ev.youth * (1 - (this.n - 1) / ev.maturePoints) : 1;
+    this.reported *= this.decay;
+    const bar = youth * Math.max(1, ev.episodeMargin * this.reported);
+    let strength = 0;
+    for (let i = 0; i < x.length; i++) if (this.primary[i] && x[i] > strength) strength = x[i];
+    let damped = ensemble;
+    if (bar > 1) {
+      const d = this.damped;
+      for (let i = 0; i < x.length; i++) d[i] = tailScore(x[i] / bar, 1);
+      damped = combineScores(d, this.primary);
+    }
+    let score = damped;
     if (this.opts.combiner) {
       const c = this.opts.combiner(features);
       const w = this.cfg.combinerWeight;
-      score = w * clip01(c) + (1 - w) * ensemble;
+      score = w * clip01(c) + (1 - w) * damped;
+    }
+    // A point is reported once the alert logic would count it: minConsecutive points at/above threshold.
+    if (score >= this.cfg.threshold) {
+      this.above++;
+      this.peak = Math.max(this.peak, strength / youth);
+      if (this.above >= this.cfg.minConsecutive && ev.episodeMargin > 0) {
+        if (this.peak > this.reported) this.reported = this.peak;
+        this.above = 0;
+        this.peak = 0;
+      }
+    } else {
+      this.above = 0;
+      this.peak = 0;
     }
     return {
       score: clip01(score),
@@ -156,11 +199,21 @@ class EnsembleSeriesModel implements SeriesModel {
   }
 
   snapshot(): ModelState {
-    return { kind: 'seismo.series-model', v: 1, n: this.n, forecaster: this.forecaster.snapshot(), stats: this.stats.snapshot() };
+    return {
+      kind: 'seismo.series-model',
+      v: 1,
+      n: this.n,
+      forecaster: this.forecaster.snapshot(),
+      stats: this.stats.snapshot(),
+      reported: [this.reported, this.above, this.peak],
+    };
   }
 
-  setPoints(n: number): void {
+  setPoints(n: number, reported: readonly number[]): void {
     this.n = n;
+    this.reported = reported[0] ?? 0;
+    this.above = reported[1] ?? 0;
+    this.peak = reported[2] ?? 0;
   }
 }
 
@@ -185,7 +238,8 @@ export function restoreSeriesModel(cfg: DetectConfig, state: unknown, opts: Seri
     Forecaster.restore(cfg.season, state.forecaster, opts.intervalMs ?? 0),
     RobustStats.restore(cfg.windowPoints, state.stats),
   );
-  m.setPoints(state.n);
+  const ep = Array.isArray(state.reported) ? state.reported.map((x) => (typeof x === 'number' && Number.isFinite(x) ? x : 0)) : [];
+  m.setPoints(state.n, ep);
   return m;
 }
 

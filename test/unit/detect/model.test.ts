@@ -96,6 +96,33 @@ describe('series model', () => {
     expect(() => restoreSeriesModel(cfg, { nope: 1 })).toThrow(/cannot restore/);
   });
 
+  it('reports a persisting excursion at its onset and again only when it grows', () => {
+    const rnd = noise(7);
+    // A plateau of 40 points at +8, back to normal, then a larger plateau at +20.
+    const values = Array.from({ length: 1200 }, (_, i) => 50 + rnd() + (i >= 600 && i < 640 ? 8 : 0) + (i >= 660 && i < 700 ? 20 : 0));
+    const damped = feed(values);
+    const flat = feed(values, detectConfig({ evidence: { episodeMargin: 0 } }));
+    const high = (rs: PointResult[], a: number, b: number) => rs.slice(a, b).filter((r) => r.score >= 0.9).length;
+    expect(high(damped, 600, 603)).toBeGreaterThan(0);
+    expect(high(damped, 660, 663)).toBeGreaterThan(0);
+    expect(high(flat, 600, 640)).toBeGreaterThan(high(damped, 600, 640));
+    expect(high(damped, 600, 640)).toBeLessThanOrEqual(4);
+    // Episode damping never raises a score.
+    for (let i = 0; i < values.length; i++) expect(damped[i].score).toBeLessThanOrEqual(flat[i].score + 1e-12);
+  });
+
+  it('restores the episode state exactly in the middle of an excursion', () => {
+    const cfg = detectConfig({ minConsecutive: 2, evidence: { youth: 0.3 } });
+    const rnd = noise(8);
+    const values = Array.from({ length: 900 }, (_, i) => 10 + rnd() + (i >= 500 && i < 560 ? 9 : 0));
+    for (const cut of [501, 502, 520]) {
+      const a = createSeriesModel(cfg);
+      for (let i = 0; i < cut; i++) a.update(i * MIN, values[i]);
+      const b = restoreSeriesModel(cfg, JSON.parse(JSON.stringify(a.snapshot())) as unknown);
+      for (let i = cut; i < values.length; i++) expect(b.update(i * MIN, values[i])).toEqual(a.update(i * MIN, values[i]));
+    }
+  });
+
   it('keeps snapshots bounded', () => {
     const rnd = noise(6);
     const m = createSeriesModel(detectConfig({}), { intervalMs: 5 * MIN });
