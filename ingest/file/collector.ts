@@ -56,8 +56,9 @@ export class FileCollector extends Lifecycle implements Collector {
   ) {
     super();
     this.name = `ingest.file.${cfg.name}`;
-    // Replaying a data set with its original timestamps is a historic replay: no age limit.
-    if (cfg.timestamps === 'original') io.limits = { ...io.limits, maxAgeMs: Number.MAX_SAFE_INTEGER };
+    // A replay is historic data by nature (with `now`, a file spanning months still starts months
+    // ago): the live-source age limit does not apply; the future limit still does.
+    io.limits = { ...io.limits, maxAgeMs: Number.MAX_SAFE_INTEGER };
     this.done = new Promise<void>((resolve, reject) => {
       this.resolveDone = resolve;
       this.rejectDone = reject;

@@ -117,3 +117,24 @@ describe('file collector', () => {
     await c.stop();
   });
 });
+
+describe('file collector with a long file', () => {
+  it("keeps rows older than the live age limit when shifting to 'now'", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'seismo-long-'));
+    try {
+      const start = Date.UTC(2014, 0, 1);
+      const rows = Array.from({ length: 20_000 }, (_, i) => `${new Date(start + i * 300_000).toISOString().replace('T', ' ').slice(0, 19)},${i % 97}`);
+      await writeFile(join(dir, 'long.csv'), `timestamp,value\n${rows.join('\n')}\n`);
+      const out = new CaptureEmitter();
+      const dlq = new CaptureDlq();
+      const now = Date.UTC(2026, 0, 1);
+      const c = createCollector({ type: 'file', path: join(dir, 'long.csv') } as never, testContext(), out, dlq, { checkpoints: new MemoryCheckpointStore(), now: () => now });
+      await c.runOnce();
+      expect(dlq.entries).toEqual([]);
+      expect(out.samples).toHaveLength(20_000);
+      expect(out.samples[0].ts).toBe(now - 19_999 * 300_000); // about 69 days back
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
