@@ -3,7 +3,7 @@
  * the real Pipeline of one role (`processor` or `detector`) over Kafka. Reports progress and, at
  * the end, the end-to-end latencies it observed (detector: sample produce time -> score emitted).
  */
-import { pino } from 'pino';
+import { destination, pino } from 'pino';
 import { Registry } from 'prom-client';
 import { parseConfig } from '../config/load.js';
 import { Pipeline } from '../pipeline/assemble.js';
@@ -20,7 +20,7 @@ const cfg = parseConfig(JSON.parse(process.argv[3]) as unknown);
 const send = (m: FromWorker): void => void process.send?.(m);
 
 const controller = new AbortController();
-const ctx = { logger: pino({ level: process.env.SEISMO_BENCH_LOG ?? 'warn' }), registry: new Registry(), signal: controller.signal };
+const ctx = { logger: pino({ level: process.env.SEISMO_BENCH_LOG ?? 'warn' }, destination(2)), registry: new Registry(), signal: controller.signal };
 const latencies = new Reservoir(200_000);
 let done = 0;
 let firstAt = 0;

@@ -16,7 +16,7 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { pino } from 'pino';
+import { destination, pino } from 'pino';
 import { Registry } from 'prom-client';
 import { kafkaSchema } from '../pipeline/kafka/config.js';
 import { createKafka, ensureTopics } from '../pipeline/kafka/client.js';
@@ -54,7 +54,7 @@ const TICK_MS = Number(args['tick-ms']);
 const stages = args.stages === 'processor' ? 'processor' : 'all';
 const rid = randomBytes(4).toString('hex');
 const prefix = `bench-${rid}`;
-const logger = pino({ level: process.env.SEISMO_BENCH_LOG ?? 'warn' });
+const logger = pino({ level: process.env.SEISMO_BENCH_LOG ?? 'warn' }, destination(2));
 const log = (msg: string): void => void (!args.json && process.stderr.write(`${msg}\n`));
 
 const kafkaCfg = kafkaSchema.parse({
