@@ -53,9 +53,11 @@ export class CloudwatchApi {
     return out;
   }
 
-  /** GetMetricData for up to 500 queries over [start, end), following NextToken; results merged per id. */
-  async getMetricData(queries: MetricDataQuery[], start: number, end: number): Promise<MetricResult[]> {
-    const byId = new Map<string, MetricResult>();
+  /**
+   * GetMetricData for up to 500 queries over [start, end), one page (NextToken) at a time, so that a
+   * long backfill is emitted page by page instead of being held in memory whole.
+   */
+  async *getMetricData(queries: MetricDataQuery[], start: number, end: number): AsyncGenerator<MetricResult[]> {
     let token: string | undefined;
     do {
       const res = await this.call('GetMetricData', () =>
@@ -70,20 +72,21 @@ export class CloudwatchApi {
           { abortSignal: this.abortSignal() },
         ),
       );
+      const page: MetricResult[] = [];
       for (const r of res.MetricDataResults ?? []) {
         if (!r.Id) continue;
         if (r.StatusCode === 'Forbidden' || r.StatusCode === 'InternalError') {
           throw new SeismoError(`cloudwatch: query ${r.Id}: ${r.StatusCode} ${(r.Messages ?? []).map((m) => m.Value).join('; ')}`, { retriable: r.StatusCode === 'InternalError' });
         }
-        const acc = byId.get(r.Id) ?? { id: r.Id, points: [] };
         const ts = r.Timestamps ?? [];
         const values = r.Values ?? [];
-        for (let i = 0; i < Math.min(ts.length, values.length); i++) acc.points.push({ ts: ts[i].getTime(), value: values[i] });
-        byId.set(r.Id, acc);
+        const points: MetricResult['points'] = [];
+        for (let i = 0; i < Math.min(ts.length, values.length); i++) points.push({ ts: ts[i].getTime(), value: values[i] });
+        page.push({ id: r.Id, points });
       }
+      yield page;
       token = res.NextToken;
     } while (token);
-    return [...byId.values()];
   }
 
   private async call<T>(operation: string, fn: () => Promise<T>): Promise<T> {

@@ -32,8 +32,8 @@ export function cloudwatchSeries(metric: Metric, stat: string, region: string | 
 }
 
 /**
- * Polls CloudWatch with GetMetricData (500 queries per call, NextToken pages) over period-aligned
- * windows. Metrics are discovered with ListMetrics. Each poll re-reads the trailing
+ * Polls CloudWatch with GetMetricData (500 queries per call, NextToken pages emitted one by one)
+ * over period-aligned windows; the checkpoint moves once the whole window of an entry was emitted. Metrics are discovered with ListMetrics. Each poll re-reads the trailing
  * revisionWindowMs and re-emits a datapoint only when its value changed (same series id and ts, so
  * the InfluxDB write overwrites). The recent values live in the checkpoint, so a restart does not
  * re-emit them.
@@ -102,21 +102,22 @@ export class CloudwatchCollector extends PollingCollector {
     const queries: MetricDataQuery[] = metrics.map((m, i) => ({ Id: `m${i}`, MetricStat: { Metric: m, Period: this.cfg.periodSeconds, Stat: e.cfg.stat }, ReturnData: true }));
     let revisions = 0;
     for (const batch of batches(queries, this.cfg.maxQueriesPerRequest)) {
-      const results = await this.api.getMetricData(batch, w.start, w.end);
-      const samples: Sample[] = [];
-      for (const r of results) {
-        const s = refs[Number(r.id.slice(1))];
-        if (!s) continue;
-        for (const p of r.points) {
-          if (p.ts < w.start || p.ts >= w.end) continue;
-          const kind = tracker.classify(s.id, p.ts, p.value);
-          if (kind === 'same') continue;
-          if (kind === 'changed') revisions++;
-          samples.push({ series: s.ref, id: s.id, ts: p.ts, value: p.value });
-          tracker.remember(s.id, p.ts, p.value);
+      for await (const page of this.api.getMetricData(batch, w.start, w.end)) {
+        const samples: Sample[] = [];
+        for (const r of page) {
+          const s = refs[Number(r.id.slice(1))];
+          if (!s) continue;
+          for (const p of r.points) {
+            if (p.ts < w.start || p.ts >= w.end) continue;
+            const kind = tracker.classify(s.id, p.ts, p.value);
+            if (kind === 'same') continue;
+            if (kind === 'changed') revisions++;
+            samples.push({ series: s.ref, id: s.id, ts: p.ts, value: p.value });
+            tracker.remember(s.id, p.ts, p.value);
+          }
         }
+        await this.io.emit(e.name, samples);
       }
-      await this.io.emit(e.name, samples);
     }
     if (revisions) this.io.metrics.revisions.inc({ source: this.cfg.name, query: e.name }, revisions);
     tracker.prune(Math.floor((w.end - this.cfg.revisionWindowMs) / periodMs) * periodMs);
