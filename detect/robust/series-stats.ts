@@ -55,7 +55,7 @@ export interface RobustStatsState {
  * Robust statistics of values and forecast residuals over rolling windows: median/IQR z-scores,
  * a two-sided CUSUM, an EWMA chart, rate of change and a spread (variance) ratio, each with a
  * rarity ratio against its own recent history, so a series' everyday wildness is not news.
- * Bounded memory (three windows of `windowPoints` and seven block-maximum references), no allocation per point.
+ * Bounded memory (three windows of `windowPoints`, eight block-maximum and seven time-of-day references), no allocation per point.
  */
 export class RobustStats {
   private readonly values: SortedWindow;
@@ -63,8 +63,8 @@ export class RobustStats {
   private readonly resids: SortedWindow;
   /** Long-memory references: residual above/below, value above/below median, |cusum|, |ewma|, spread, |step|. */
   private tails: BlockMax[] = Array.from({ length: 8 }, () => new BlockMax());
-  /** Time-of-day references: residual above/below, value above/below median. */
-  private phases: PhaseMax[] = Array.from({ length: 4 }, () => new PhaseMax());
+  /** Time-of-day references: residual above/below, value above/below median, |cusum|, |ewma|, |step|. */
+  private phases: PhaseMax[] = Array.from({ length: 7 }, () => new PhaseMax());
   private prev: number | null = null;
   private slowAbs = 0;
   private readonly cusumChart = new Cusum(0.5, 30);
@@ -126,12 +126,12 @@ export class RobustStats {
     const d = this.prev === null ? 0 : y - this.prev;
     const dDev = this.diffs.size > 0 ? d - this.diffs.median() : 0;
     s.rocZ = this.diffs.size >= 4 ? dDev / floorSigma(this.diffs.iqrSigma(), sigma) : 0;
-    s.rocTail = rarity(this.tails[7], Math.abs(dDev), sigma);
+    s.rocTail = rarity(this.tails[7], Math.abs(dDev), Math.max(sigma, ph[6].reference(ts)));
     const zc = s.residZ > CHART_CLIP ? CHART_CLIP : s.residZ < -CHART_CLIP ? -CHART_CLIP : s.residZ;
     s.cusum = this.cusumChart.update(zc);
-    s.cusumTail = rarity(t[4], Math.abs(s.cusum), 1);
+    s.cusumTail = rarity(t[4], Math.abs(s.cusum), Math.max(1, ph[4].reference(ts)));
     s.ewmaZ = this.ewmaChart.update(zc);
-    s.ewmaTail = rarity(t[5], Math.abs(s.ewmaZ), 1);
+    s.ewmaTail = rarity(t[5], Math.abs(s.ewmaZ), Math.max(1, ph[5].reference(ts)));
     if (f === null) {
       s.spreadRatio = 1;
       s.spreadTail = 0;
@@ -149,6 +149,7 @@ export class RobustStats {
     if (this.prev !== null) {
       this.diffs.push(d);
       t[7].push(Math.abs(dDev));
+      ph[6].push(ts, Math.abs(dDev));
     }
     if (f !== null) {
       this.resids.push(r);
@@ -161,6 +162,8 @@ export class RobustStats {
       this.slowAbs += SLOW_RATE * (capped - this.slowAbs);
       t[4].push(Math.abs(s.cusum));
       t[5].push(Math.abs(s.ewmaZ));
+      ph[4].push(ts, Math.abs(s.cusum));
+      ph[5].push(ts, Math.abs(s.ewmaZ));
       t[6].push(s.spreadRatio);
     }
     this.prev = y;

@@ -3,6 +3,7 @@ import { Cusum, EwmaChart, SpreadRatio } from '../../../detect/robust/charts.js'
 import { SortedWindow } from '../../../detect/robust/sorted-window.js';
 import { BlockMax } from '../../../detect/robust/block-max.js';
 import { PhaseMax } from '../../../detect/robust/phase-max.js';
+import { RobustStats } from '../../../detect/robust/series-stats.js';
 
 function bruteQuantile(xs: number[], q: number): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -121,3 +122,44 @@ describe('time-of-day reference', () => {
     expect(r.reference(48 * H + 3 * H)).toBe(2.5);
   });
 });
+
+describe('robust statistics', () => {
+  it('expects a sustained burst that came at the same hour yesterday (CUSUM and EWMA rarity)', () => {
+    const rs = new RobustStats(256);
+    let seed = 12345;
+    const rnd = () => {
+      seed = (seed * 1664525 + 1013904223) >>> 0;
+      return seed / 2 ** 32 - 0.5;
+    };
+    const step = 5 * 60_000;
+    const peak = [
+      [0, 0],
+      [0, 0],
+    ];
+    for (let i = 0; i < 288 * 2; i++) {
+      const hour = (i % 288) / 12;
+      const burst = hour >= 9 && hour < 10;
+      const st = rs.update(i * step, 10 + rnd() + (burst ? 4 : 0), 10);
+      if (burst) {
+        const day = Math.floor(i / 288);
+        peak[day][0] = Math.max(peak[day][0], st.cusumTail);
+        peak[day][1] = Math.max(peak[day][1], st.ewmaTail);
+      }
+    }
+    // First time: beyond everything seen. Second day, same hour: no longer rare.
+    expect(peak[0][0]).toBeGreaterThan(1.5);
+    expect(peak[0][1]).toBeGreaterThan(1.5);
+    expect(peak[1][0]).toBeLessThan(1.25);
+    expect(peak[1][1]).toBeLessThan(1.25);
+  });
+
+  it('restores a state written with only the four residual and value time-of-day references', () => {
+    const rs = new RobustStats(64);
+    for (let i = 0; i < 300; i++) rs.update(i * 60_000, Math.sin(i / 5), 0);
+    const st = rs.snapshot();
+    expect(st.phases).toHaveLength(7);
+    const old = RobustStats.restore(64, { ...st, phases: (st.phases ?? []).slice(0, 4) });
+    expect(Number.isFinite(old.update(300 * 60_000, 5, 0).cusumTail)).toBe(true);
+  });
+});
+
