@@ -37,6 +37,7 @@ export class KafkaStageInput<T> extends Lifecycle {
   private readonly consumer: Consumer;
   private readonly metrics: ComponentMetrics;
   private assignment: Promise<void> = Promise.resolve();
+  private partitions: number[] = [];
   private crashed: Error | null = null;
   private connected = false;
   private leaving = false;
@@ -73,7 +74,8 @@ export class KafkaStageInput<T> extends Lifecycle {
           this.committed.delete(p);
         }
       }
-      const prev = this.assignment;
+      this.partitions = partitions;
+      const prev = this.assignment.catch(() => undefined);
       this.assignment = prev.then(() => opts.worker.assigned(partitions));
     });
     this.consumer.on(ev.CONNECT, () => (this.connected = true));
@@ -140,7 +142,15 @@ export class KafkaStageInput<T> extends Lifecycle {
   private async handleBatch(payload: EachBatchPayload): Promise<void> {
     const { batch, resolveOffset, heartbeat, pause, isRunning, isStale } = payload;
     const { worker, codec, stage, dlq } = this.opts;
-    await this.assignment;
+    try {
+      await this.assignment;
+    } catch (err) {
+      // Restoring state for the new assignment failed (e.g. the state topic could not be read in
+      // time): try again, and fail this batch so it is redelivered rather than processed cold.
+      this.metrics.errors.inc({ type: 'assign' });
+      this.assignment = this.opts.worker.assigned(this.partitions);
+      throw err;
+    }
     if (this.leaving || !isRunning() || isStale() || batch.messages.length === 0) return;
 
     const items: T[] = [];

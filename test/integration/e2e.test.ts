@@ -78,7 +78,12 @@ describe('end to end over the local stack', () => {
         () => hook.firing().find((f) => f.alert.series.labels.run === rid && f.alert.ts >= spikeSetAt - 1000),
         30_000,
         'a firing alert for the spike at the webhook',
-      );
+      ).catch((err: unknown) => {
+        // Say what did arrive, and what the pipeline saw of the series.
+        const seen = svc!.pipeline.dashboard.seriesSnapshot({}, true).filter((x) => x.labels.run === rid);
+        console.error('webhook got', JSON.stringify(hook.hooks.map((h) => h.body.alerts?.map((a) => [a.state, a.ts]))), 'series', JSON.stringify(seen.map((x) => x.recent.slice(-15))));
+        throw err;
+      });
       const spikeSample = await waitFor(async () => (await promSamples()).find((s) => s.value === SPIKE && s.ts >= spikeSetAt - 1000), 10_000, 'the spike in Prometheus');
       const latencyMs = hit.at - spikeSample.ts;
       console.info(`e2e: spike sample at ${new Date(spikeSample.ts).toISOString()}, webhook ${latencyMs} ms later`);
