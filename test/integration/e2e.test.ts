@@ -70,6 +70,14 @@ describe('end to end over the local stack', () => {
       await setGauge(STEADY + 0.3 * Math.sin(i++ * 1.7));
       await new Promise((r) => setTimeout(r, 250));
     }
+    // A noise point may have opened an alert; the spike must start a new episode, so wait (still
+    // steady) until the series has no open alert.
+    const series = () => svc!.pipeline.dashboard.seriesSnapshot({}, false).find((x) => x.labels.run === rid);
+    await waitFor(async () => {
+      await setGauge(STEADY + 0.3 * Math.sin(i++ * 1.7));
+      const s = series();
+      return s && s.warm && s.alertState !== 'firing' ? true : undefined;
+    }, 30_000, 'the series warm with no open alert', 250);
     const spikeSetAt = Date.now();
     await setGauge(SPIKE);
     const keepSpiking = setInterval(() => void setGauge(SPIKE).catch(() => undefined), 500);
