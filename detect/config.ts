@@ -70,6 +70,12 @@ export const evidenceSchema = strictObject({
    * every row. 0 turns it off. Default 1.5.
    */
   episodeMargin: z.number().min(0).max(100).default(1.5),
+  /**
+   * Recovery: when a value lands closer to the rolling median than its forecast was (the series
+   * returning from an excursion the forecaster followed), the forecast and step detectors count
+   * only the share of the residual that is not a return. Default true.
+   */
+  recovery: z.boolean().default(true),
   /** Half-life of the reported level, in points. Default 32. */
   episodeHalfLifePoints: z.number().positive().default(32),
 });

@@ -122,6 +122,22 @@ class EnsembleSeriesModel implements SeriesModel {
     x[3] = Math.min(Math.abs(st.rocZ) / lv.roc, st.rocTail / tail);
     x[4] = Math.min(Math.abs(st.ewmaZ) / lv.ewma, st.ewmaTail / tail);
     x[5] = st.spreadRatio > 1 ? Math.min(Math.log(st.spreadRatio) / Math.log(lv.variance), st.spreadTail / tail) : 0;
+    // Recovery: after an unusual value, a value back towards the series' usual level (closer to
+    // the rolling median than its forecast, which followed the excursion) ends the excursion, it
+    // does not start a new one; the point detectors count only the part of the residual that is
+    // not a return (the ratio of the distances to the median).
+    const fromUsual = Math.abs(f - st.valueMedian);
+    const valueFromUsual = Math.abs(value - st.valueMedian);
+    if (
+      this.cfg.evidence.recovery &&
+      valueFromUsual < fromUsual &&
+      Math.abs(st.prevDev) > lv.level * st.valueSigma &&
+      st.prevDev * (f - st.valueMedian) > 0
+    ) {
+      const r = valueFromUsual / fromUsual;
+      x[0] *= r;
+      x[3] *= r;
+    }
     const sc = this.subScores;
     for (let i = 0; i < x.length; i++) sc[i] = tailScore(x[i], 1);
     const ensemble = combineScores(sc, this.primary);

@@ -14,6 +14,12 @@ export interface PointStats {
   residZ: number;
   /** Robust z of the value: (value - rolling median) / (1.4826 MAD). */
   valueZ: number;
+  /** Rolling median of the values before this point (the value itself before any history). */
+  valueMedian: number;
+  /** The sigma behind valueZ (0 before any history). */
+  valueSigma: number;
+  /** Previous value minus the rolling median (0 without a previous value). */
+  prevDev: number;
   /** Signed two-sided CUSUM statistic of residual z. */
   cusum: number;
   /** Robust z of the step from the previous value. */
@@ -73,6 +79,9 @@ export class RobustStats {
   readonly last: PointStats = {
     residZ: 0,
     valueZ: 0,
+    valueMedian: 0,
+    valueSigma: 0,
+    prevDev: 0,
     cusum: 0,
     rocZ: 0,
     ewmaZ: 0,
@@ -116,11 +125,15 @@ export class RobustStats {
     s.residTail = f === null ? 0 : rarity(t[rDev >= 0 ? 0 : 1], Math.abs(rDev), Math.max(sigma, ph[rDev >= 0 ? 0 : 1].reference(ts)));
     const vMed = this.values.size > 0 ? this.values.median() : y;
     const vDev = y - vMed;
+    s.valueMedian = vMed;
+    s.prevDev = this.prev === null ? 0 : this.prev - vMed;
     if (this.values.size >= 4) {
-      s.valueZ = vDev / floorSigma(this.values.madSigma(), sigma);
+      s.valueSigma = floorSigma(this.values.madSigma(), sigma);
+      s.valueZ = vDev / s.valueSigma;
       s.valueTail = rarity(t[vDev >= 0 ? 2 : 3], Math.abs(vDev), Math.max(sigma, ph[vDev >= 0 ? 2 : 3].reference(ts)));
     } else {
       s.valueZ = 0;
+      s.valueSigma = 0;
       s.valueTail = 0;
     }
     const d = this.prev === null ? 0 : y - this.prev;

@@ -111,6 +111,19 @@ describe('series model', () => {
     for (let i = 0; i < values.length; i++) expect(damped[i].score).toBeLessThanOrEqual(flat[i].score + 1e-12);
   });
 
+  it('does not report the return from an excursion as a new anomaly', () => {
+    const rnd = noise(9);
+    // 30 points at +12 (long enough for the forecaster to follow), then back to the usual level.
+    const values = Array.from({ length: 1000 }, (_, i) => 40 + rnd() + (i >= 600 && i < 630 ? 12 : 0));
+    const withRecovery = feed(values);
+    const without = feed(values, detectConfig({ evidence: { recovery: false } }));
+    expect(Math.max(...withRecovery.slice(600, 603).map((r) => r.score))).toBeGreaterThan(0.9);
+    const back = (rs: PointResult[]) => Math.max(...rs.slice(630, 640).map((r) => r.detectors.forecast));
+    expect(back(without)).toBeGreaterThan(0.9);
+    expect(back(withRecovery)).toBeLessThan(back(without));
+    expect(back(withRecovery)).toBeLessThan(0.5);
+  });
+
   it('restores the episode state exactly in the middle of an excursion', () => {
     const cfg = detectConfig({ minConsecutive: 2, evidence: { youth: 0.3 } });
     const rnd = noise(8);
