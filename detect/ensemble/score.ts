@@ -21,8 +21,9 @@ export function tailScore(stat: number, level: number): number {
 }
 
 /**
- * Primary detectors can raise the score alone; a supporting one (the spread ratio, which reacts
- * to any burst of noise) only adds weight to a primary. The score is the strongest primary
+ * Primary detectors can raise the score alone; a supporting one only adds weight to a primary:
+ * the spread ratio, which reacts to any burst of noise, and the EWMA chart, which reads the same
+ * clipped residual z as the CUSUM (two primaries on one signal would double its false alarms). The score is the strongest primary
  * sub-score m1, raised towards 1 by the strongest other sub-score m2 as
  * m1 + 0.5 * (1 - m1) * m1 * m2: two detectors agreeing is stronger evidence than either alone,
  * but agreement of weak signals stays weak.
@@ -32,7 +33,7 @@ export const PRIMARY: Readonly<Record<DetectorName, boolean>> = {
   level: true,
   cusum: true,
   roc: true,
-  ewma: true,
+  ewma: false,
   variance: false,
 };
 
