@@ -24,7 +24,15 @@ import { createCollector, createCheckpointStore, type CheckpointStore } from '..
 import { DashboardState } from '../api/state.js';
 
 /** InfluxDB writer as the stages use it. */
-export type InfluxSink = Component & PointSink<unknown> & { readonly healthy?: boolean };
+export type InfluxSink = Component & PointSink<unknown> & { readonly healthy?: boolean; scope?(): PointSink<unknown> };
+
+/**
+ * A stage's own handle on the shared writer: its flush() reports the failure of any batch that
+ * carried this stage's points, so no stage commits offsets for points InfluxDB never stored.
+ */
+function stageSink(influx: InfluxSink): PointSink<unknown> {
+  return influx.scope ? influx.scope() : influx;
+}
 
 /** The notifier as the pipeline uses it; `ready` backs `/readyz` (Redis reachable). */
 export type NotifierLike = Component & AlertHandler & { ready?(): Promise<boolean | string> };
@@ -35,7 +43,7 @@ export interface SinkFactories {
   featurePoints?: (f: FeatureRecord) => unknown[];
   scorePoints?: (s: ScoredPoint) => unknown[];
   alertPoints?: (a: Alert) => unknown[];
-  notifier?: (cfg: SeismoConfig, ctx: Context) => NotifierLike;
+  notifier?: (cfg: SeismoConfig, ctx: Context, deps: { deadLetter: DeadLetterSink }) => NotifierLike;
 }
 
 export interface PipelineOptions {
@@ -97,14 +105,14 @@ export class Pipeline {
     return w;
   }
 
-  private notifier(): { handler: AlertHandler; component?: Component } {
+  private notifier(dlq: DeadLetterSink): { handler: AlertHandler; component?: Component } {
     if (this.opts.notifier) return { handler: this.opts.notifier };
     const f = this.opts.sinks?.notifier;
     if (!f) {
       const log = this.ctx.logger.child({ component: 'notifier' });
       return { handler: { handle: async (alerts) => void alerts.forEach((a) => log.warn({ alert: a }, 'alert (no notifier available)')) } };
     }
-    const n = (this.notifierComponent = f(this.cfg, this.ctx));
+    const n = (this.notifierComponent = f(this.cfg, this.ctx, { deadLetter: dlq }));
     const ready = n.ready?.bind(n);
     if (this.cfg.redis && ready) this.readiness.push({ name: 'redis', check: ready });
     return { handler: n, component: n };
@@ -130,18 +138,19 @@ export class Pipeline {
       out,
       dlq,
       store,
-      ...(influx && fp && this.cfg.features.writeInflux ? { influx: { sink: influx, toPoints: fp } } : {}),
+      ...(influx && fp && this.cfg.features.writeInflux ? { influx: { sink: stageSink(influx), toPoints: fp } } : {}),
     });
   }
 
   private detectorStage(alerts: Emitter<Alert>, store: StateStore, influx: InfluxSink | undefined): DetectorStage {
     const sp = this.opts.sinks?.scorePoints;
     const ap = this.opts.sinks?.alertPoints;
+    const sink = influx && stageSink(influx);
     return new DetectorStage({ detect: this.cfg.detect, workers: this.cfg.workers }, this.ctx, {
       alerts,
       store,
-      ...(influx && sp ? { scores: { sink: influx, toPoints: sp } } : {}),
-      ...(influx && ap ? { alertPoints: { sink: influx, toPoints: ap } } : {}),
+      ...(sink && sp ? { scores: { sink, toPoints: sp } } : {}),
+      ...(sink && ap ? { alertPoints: { sink, toPoints: ap } } : {}),
       onScored: this.observeScores,
       onAlerts: this.observeAlerts,
       model: detectorModelOptions(this.cfg.detect, this.ctx.logger),
@@ -165,7 +174,7 @@ export class Pipeline {
     const dlq = (this.embeddedDlq = new MemoryDeadLetterSink(this.ctx));
     const store = new MemoryStateStore();
     const influx = this.influx();
-    const notifier = this.notifier();
+    const notifier = this.notifier(dlq);
     const inputs = [
       new ChannelStageInput(samples, this.featureStage(channelEmitter(features), dlq, store, influx), this.ctx, batch),
       new ChannelStageInput(features, this.detectorStage(channelEmitter(alerts), store, influx), this.ctx, batch),
@@ -205,7 +214,7 @@ export class Pipeline {
       inputs.push(new KafkaStageInput({ kafka, cfg: k, topic: k.topics.features, groupId: group('detector'), stage: 'detect', codec: featureCodec(enc, maxPts), dlq, worker: stage }, this.ctx) as KafkaStageInput<never>);
     }
     if (has(role, 'notifier')) {
-      const notifier = this.notifier();
+      const notifier = this.notifier(dlq);
       const stage = new NotifyStage(notifier.handler, has(role, 'detector') ? undefined : this.observeAlerts);
       inputs.push(new KafkaStageInput({ kafka, cfg: k, topic: k.topics.alerts, groupId: group('notifier'), stage: 'notify', codec: alertCodec(), dlq, worker: stage }, this.ctx) as KafkaStageInput<never>);
       if (notifier.component) tail.push(notifier.component);

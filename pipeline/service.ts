@@ -6,7 +6,7 @@ import type { Context } from './component.js';
 import { Pipeline } from './assemble.js';
 import { defaultSinks } from './sinks.js';
 import { createApiServer, type ApiServer } from '../api/server.js';
-import { influxAlertHistory } from '../sinks/influxdb/index.js';
+import { influxAlertHistory, influxSeriesHistory } from '../sinks/influxdb/index.js';
 import { registerAlertingRoutes } from '../sinks/alerting/index.js';
 import type { Silences } from '../sinks/alerting/silences.js';
 import { errorMessage } from './errors.js';
@@ -42,7 +42,9 @@ export async function startService(cfg: SeismoConfig, role: Role, opts: { logger
       ? createApiServer(cfg.api, ctx, {
           readiness: pipeline.readiness,
           state: pipeline.dashboard,
-          ...(cfg.influxdb ? { alertHistory: influxAlertHistory(cfg.influxdb) } : {}),
+          ...(cfg.influxdb
+            ? { alertHistory: influxAlertHistory(cfg.influxdb), seriesHistory: influxSeriesHistory(cfg.influxdb, { recentPoints: cfg.api.recentPoints }) }
+            : {}),
         })
       : null;
   const notifier = pipeline.notifierComponent as (object & { silences?: Silences }) | null;

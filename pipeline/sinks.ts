@@ -9,8 +9,8 @@ export function defaultSinks(): SinkFactories {
     featurePoints: (f) => [featurePoint(f)],
     scorePoints: ({ feature: f, result }) => [scorePoint(f.id, f.series, f.ts, f.value, result)],
     alertPoints: (a) => [alertPoint(a)],
-    notifier: (cfg, ctx) => {
-      const n = createNotifier(cfg, ctx);
+    notifier: (cfg, ctx, { deadLetter }) => {
+      const n = createNotifier(cfg, ctx, { deadLetter });
       return Object.assign(n, {
         ready: async (): Promise<boolean | string> => {
           if (!n.queues) return true;
