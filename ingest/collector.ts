@@ -135,6 +135,29 @@ export abstract class PollingCollector extends Lifecycle implements Collector {
   /** One poll: read, emit, checkpoint. Throws on failure. */
   protected abstract poll(control: RunControl): Promise<void>;
 
+  /**
+   * Runs `pollOne` for each query of a poll: one failing query does not stop the others (each
+   * keeps its own checkpoint); the poll then fails with every failure named, for the breaker.
+   */
+  protected async pollEach<Q extends { name: string }>(
+    queries: readonly Q[],
+    control: RunControl,
+    [one, many]: readonly [string, string],
+    pollOne: (q: Q) => Promise<void>,
+  ): Promise<void> {
+    const failures: string[] = [];
+    for (const q of queries) {
+      if (control.stopping) break;
+      try {
+        await pollOne(q);
+      } catch (err) {
+        failures.push(`${q.name}: ${errorMessage(err)}`);
+        this.io.logger.warn({ query: q.name, err: errorMessage(err) }, `${one} failed`);
+      }
+    }
+    if (failures.length) throw new Error(`${failures.length} of ${queries.length} ${many} failed: ${failures.join('; ')}`);
+  }
+
   protected async doStart(): Promise<void> {
     this.io.metrics.breakerState.set({ source: this.io.sourceName }, 0);
     this.schedule(Math.random() * this.settings.jitterRatio * this.settings.intervalMs);

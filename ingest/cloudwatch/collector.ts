@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import type { Metric, MetricDataQuery } from '@aws-sdk/client-cloudwatch';
-import { errorMessage } from '../../pipeline/errors.js';
 import { seriesId, type Sample, type SeriesRef } from '../sample.js';
 import { PollingCollector, type RunControl, type SourceIO } from '../collector.js';
 import { checkpointKey } from '../checkpoint/index.js';
@@ -57,18 +56,8 @@ export class CloudwatchCollector extends PollingCollector {
     });
   }
 
-  protected async poll(control: RunControl): Promise<void> {
-    const failures: string[] = [];
-    for (const e of this.entries) {
-      if (control.stopping) break;
-      try {
-        await this.pollEntry(e);
-      } catch (err) {
-        failures.push(`${e.name}: ${errorMessage(err)}`);
-        this.io.logger.warn({ query: e.name, err: errorMessage(err) }, 'metric entry failed');
-      }
-    }
-    if (failures.length) throw new Error(`${failures.length} of ${this.entries.length} metric entries failed: ${failures.join('; ')}`);
+  protected poll(control: RunControl): Promise<void> {
+    return this.pollEach(this.entries, control, ['metric entry', 'metric entries'], (e) => this.pollEntry(e));
   }
 
   private async metricsOf(e: EntryState): Promise<Metric[]> {

@@ -69,18 +69,8 @@ export class DatadogCollector extends PollingCollector {
     return this.api;
   }
 
-  protected async poll(control: RunControl): Promise<void> {
-    const failures: string[] = [];
-    for (const q of this.queries) {
-      if (control.stopping) break;
-      try {
-        await this.pollQuery(q, control);
-      } catch (err) {
-        failures.push(`${q.name}: ${errorMessage(err)}`);
-        this.io.logger.warn({ query: q.name, err: errorMessage(err) }, 'query failed');
-      }
-    }
-    if (failures.length) throw new Error(`${failures.length} of ${this.queries.length} queries failed: ${failures.join('; ')}`);
+  protected poll(control: RunControl): Promise<void> {
+    return this.pollEach(this.queries, control, ['query', 'queries'], (q) => this.pollQuery(q, control));
   }
 
   private async pollQuery(q: QueryState, control: RunControl): Promise<void> {
