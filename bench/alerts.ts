@@ -2,8 +2,13 @@
  * Alert delivery latency: from an alert handed to `notifier.handle()` to a local webhook server
  * receiving it, through BullMQ and a real Redis (and, for comparison, the embedded in-process
  * path). Alerts are offered at a steady rate in small batches, as the alerts-topic consumer would.
+ * `--path topic` measures the whole notifier role instead: produced to the alerts topic -> the
+ * notifier's Kafka consumer -> BullMQ/Redis -> webhook (see alerts-topic.ts).
  *
- *   npm run -s build && node dist/bench/alerts.js [--redis redis://127.0.0.1:6379] [--alerts 2000] [--rate 500] [--batch 10]
+ *   npm run -s build && node dist/bench/alerts.js [--path both|handle|embedded|topic] [--redis redis://127.0.0.1:6379]
+ *     [--brokers 127.0.0.1:9092] [--alerts 2000] [--rate 500] [--batch 10] [--concurrency 16]
+ *
+ * `--concurrency` (topic path only) is the webhook receiver's concurrent deliveries. `--path topic` prints {path, alerts, rate, delivered, duplicates, missing, latency_ms{p50,p95,p99,max}, seconds}.
  *
  * Prints one JSON line; latencies in ms (p50/p95/p99/max): `deliveryMs` handle() -> receiver,
  * `acceptMs` how long handle() took (per batch), `queuePickupMs` job added -> worker took it.
@@ -17,6 +22,7 @@ import { Registry } from 'prom-client';
 import { parseConfig } from '../config/load.js';
 import type { Alert } from '../pipeline/ports.js';
 import { createNotifier } from '../sinks/alerting/index.js';
+import { runTopicBench } from './alerts-topic.js';
 
 function arg(name: string, dflt: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -27,6 +33,9 @@ const redisUrl = arg('redis', 'redis://127.0.0.1:6379');
 const total = Number(arg('alerts', '2000'));
 const rate = Number(arg('rate', '500'));
 const batch = Number(arg('batch', '10'));
+const path = arg('path', 'both');
+const brokers = arg('brokers', '127.0.0.1:9092').split(',');
+if (!['both', 'handle', 'embedded', 'topic'].includes(path)) throw new Error(`--path must be both, handle, embedded or topic, not ${path}`);
 
 function pct(sorted: number[], p: number): number {
   if (!sorted.length) return NaN;
@@ -108,6 +117,12 @@ async function run(mode: 'bullmq' | 'embedded'): Promise<Record<string, unknown>
   return { delivered: latencies.length, deliveryMs: summary(latencies), acceptMs: summary(accept), ...(pickup.length ? { queuePickupMs: summary(pickup) } : {}), seconds: Math.round(seconds * 100) / 100 };
 }
 
-const bullmq = await run('bullmq');
-const embedded = await run('embedded');
-console.log(JSON.stringify({ bench: 'alerts', alerts: total, ratePerSec: rate, batch, redis: redisUrl, bullmq, embedded }));
+if (path === 'topic') {
+  const result = await runTopicBench({ brokers, redisUrl, alerts: total, rate, batch, series: 50, concurrency: Number(arg('concurrency', '16')), drainMs: 60_000 });
+  console.log(JSON.stringify(result));
+  if (result.delivered !== total || result.duplicates !== 0) process.exitCode = 1;
+} else {
+  const bullmq = path === 'embedded' ? undefined : await run('bullmq');
+  const embedded = path === 'handle' ? undefined : await run('embedded');
+  console.log(JSON.stringify({ bench: 'alerts', alerts: total, ratePerSec: rate, batch, redis: redisUrl, bullmq, embedded }));
+}
