@@ -1,16 +1,23 @@
 import { SeismoError } from '../../pipeline/errors.js';
 import { compileForest, forestProbability } from './forest.js';
+import { calibratedCombiner } from './calibration.js';
 import { featureMismatch, readModelFile, type SeismoModelFile } from './model-file.js';
 import { checkPromotion, type PromotionMinimums } from './promotion.js';
 
 /** A combiner function for createSeriesModel: features (FEATURE_NAMES order) -> probability in [0,1]. */
 export type Combiner = (features: number[]) => number;
 
-/** The combiner of a parsed model file (feature compatibility checked). */
-export function combinerFromModel(model: SeismoModelFile, runtimeFeatureNames: readonly string[]): Combiner {
+/**
+ * The combiner of a parsed model file (feature compatibility checked); undefined when the model's
+ * training chose the hand-built ensemble (calibration `ensemble`): then no combiner is used.
+ */
+export function combinerFromModel(model: SeismoModelFile, runtimeFeatureNames: readonly string[]): Combiner | undefined {
   const mismatch = featureMismatch(model, runtimeFeatureNames);
   if (mismatch) throw new SeismoError(`model file does not fit this seismo: ${mismatch}`);
+  const cal = model.calibration;
+  if (cal?.kind === 'ensemble') return undefined;
   const forest = compileForest(model.forest);
+  if (cal) return calibratedCombiner(forest, cal, runtimeFeatureNames.indexOf('ensemble'));
   return (features) => forestProbability(forest, features);
 }
 
@@ -27,7 +34,9 @@ export function loadPromotedCombiner(file: string, runtimeFeatureNames: readonly
   const model = readModelFile(file);
   const gate = checkPromotion(model, minimums);
   if (!gate.ok) throw new SeismoError(`${file}: model not promoted: ${gate.reasons.join('; ')}`);
-  return { model, combiner: combinerFromModel(model, runtimeFeatureNames) };
+  const combiner = combinerFromModel(model, runtimeFeatureNames);
+  if (!combiner) throw new SeismoError(`${file}: model not promoted: its training chose the hand-built ensemble`);
+  return { model, combiner };
 }
 
 /**

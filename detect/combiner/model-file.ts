@@ -3,9 +3,14 @@
  * detector role (`detect.model.path`). JSON:
  *
  * ```
- * { format: 'seismo-model', version: 1, createdAt, featureNames, hyperparameters,
+ * { format: 'seismo-model', version: 2, createdAt, featureNames, hyperparameters,
  *   trainingSet: { files, rows, positives }, validation: { method, files, eventsF1, nabStandard, ... },
- *   forest: <ml-random-forest RFClassifier toJSON()> }
+ *   forest: <ml-random-forest RFClassifier toJSON()>,
+ *   calibration: { kind: 'forest', weight, votes, scores, selection } | { kind: 'ensemble', reason, selection } }
+ * ```
+ *
+ * Version 1 files (no `calibration`) still load: their raw forest vote is the combiner output.
+ * ```
  * ```
  *
  * `featureNames` must be a prefix of the running code's FEATURE_NAMES (appending features keeps
@@ -16,9 +21,11 @@ import { dirname } from 'node:path';
 import { z } from 'zod';
 import { SeismoError } from '../../pipeline/errors.js';
 import type { ForestHyperparameters, RFModelJson } from './forest.js';
+import type { CombinerCalibration } from './calibration.js';
 
 export const MODEL_FORMAT = 'seismo-model';
-export const MODEL_VERSION = 1;
+/** 2: adds `calibration` (version 1 files hold a raw forest whose vote is the score). */
+export const MODEL_VERSION = 2;
 
 /** Metrics of the model on data it was not trained on (held-out files). */
 export interface ModelValidation {
@@ -37,6 +44,11 @@ export interface ModelValidation {
   mape: number | null;
   /** The same metrics of the hand-built ensemble alone on the same files, for comparison. */
   baseline?: { eventsF1: number | null; nabStandard: number | null; nabSweepStandard: number | null };
+  /**
+   * What the validation folds chose, each from its own training files: `forest (weight w)` or
+   * `ensemble: <reason>`. The model's own choice is in `calibration`.
+   */
+  foldChoices?: string[];
 }
 
 export interface ModelTrainingHyperparameters extends ForestHyperparameters {
@@ -55,6 +67,12 @@ export interface SeismoModelFile {
   trainingSet: { files: string[]; rows: number; positives: number };
   validation: ModelValidation;
   forest: RFModelJson;
+  /**
+   * Version 2: how the forest's vote becomes a score (quantile map onto the ensemble's scale and
+   * blend weight), or `ensemble` when the forest did not beat the hand-built ensemble on the
+   * training files; with the candidates measured and the reason. Absent in version 1 files.
+   */
+  calibration?: CombinerCalibration;
 }
 
 const nullableNumber = z.number().nullable();
@@ -74,6 +92,17 @@ const modelFileSchema = z.object({
     name: z.literal('RFClassifier'),
     baseModel: z.looseObject({ indexes: z.array(z.array(z.int())), estimators: z.array(z.unknown()).min(1), nEstimators: z.int() }),
   }),
+  calibration: z
+    .union([
+      z.looseObject({
+        kind: z.literal('forest'),
+        weight: z.number().min(0).max(1),
+        votes: z.array(z.number()).min(1),
+        scores: z.array(z.number().min(0).max(1)).min(1),
+      }),
+      z.looseObject({ kind: z.literal('ensemble'), reason: z.string() }),
+    ])
+    .optional(),
 });
 
 /** Parses and checks a model file's content; throws a SeismoError naming what is wrong. */
@@ -85,6 +114,11 @@ export function parseModelFile(raw: unknown, source = 'model'): SeismoModelFile 
   }
   if (r.data.version > MODEL_VERSION) {
     throw new SeismoError(`${source}: model file version ${r.data.version} is newer than this seismo reads (${MODEL_VERSION})`);
+  }
+  if (r.data.version >= 2 && r.data.calibration === undefined) throw new SeismoError(`${source}: model file version ${r.data.version} lacks its calibration`);
+  const cal = r.data.calibration;
+  if (cal?.kind === 'forest' && cal.votes.length !== cal.scores.length) {
+    throw new SeismoError(`${source}: calibration.votes and calibration.scores differ in length (${cal.votes.length} vs ${cal.scores.length})`);
   }
   return r.data as unknown as SeismoModelFile;
 }

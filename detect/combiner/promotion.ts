@@ -21,8 +21,9 @@ export interface PromotionResult {
   reasons: string[];
 }
 
-export function checkPromotion(model: Pick<SeismoModelFile, 'validation'>, minimums: PromotionMinimums): PromotionResult {
+export function checkPromotion(model: Pick<SeismoModelFile, 'validation' | 'calibration'>, minimums: PromotionMinimums): PromotionResult {
   const reasons: string[] = [];
+  if (model.calibration?.kind === 'ensemble') reasons.push(`training chose the hand-built ensemble: ${model.calibration.reason}`);
   const v = model.validation;
   const atLeast = (name: string, value: number | null | undefined, min: number | undefined) => {
     if (min === undefined) return;

@@ -12,10 +12,11 @@ import { profilesForDataDir } from '../nab/profiles.js';
 import { MODEL_FORMAT, MODEL_VERSION, writeModelFile, type ModelValidation, type SeismoModelFile } from '../combiner/model-file.js';
 import { loadCorpus } from '../validate/corpus.js';
 import { crossValidate } from '../validate/cv.js';
+import { trainCalibrated } from './calibrate.js';
 import { runCorpus, stderrProgress } from '../validate/run-corpus.js';
 import { summarise } from '../validate/summary.js';
 import type { CommandIo } from '../validate/command.js';
-import { DEFAULT_TRAINING, trainOn } from './training-set.js';
+import { DEFAULT_TRAINING } from './training-set.js';
 
 export interface TrainOptions {
   data: string;
@@ -62,7 +63,7 @@ export function buildModel(opts: TrainOptions, io: CommandIo = processIo, now = 
   const k = Math.min(opts.folds, files.length);
   let validation: ModelValidation;
   if (k >= 2) {
-    const cv = crossValidate(detect, files, base, k, hp, stderrProgress(`train (cv ${k})`, files.length, rows, io.stderr));
+    const cv = crossValidate(detect, files, base, k, hp, stderrProgress(`train (cv ${k})`, files.length, rows, io.stderr), profiles);
     const held = summarise(files, cv.outputs, profiles);
     const b = summarise(files, base, profiles);
     validation = {
@@ -76,6 +77,7 @@ export function buildModel(opts: TrainOptions, io: CommandIo = processIo, now = 
       nabSweepStandard: held.nab_sweep.standard,
       mape: held.forecast.mape,
       baseline: { eventsF1: b.events.f1, nabStandard: b.nab.standard, nabSweepStandard: b.nab_sweep.standard },
+      foldChoices: cv.folds.map((f) => (f.choice.combiner === 'forest' ? `forest (weight ${f.choice.weight})` : `ensemble: ${f.choice.reason}`)),
     };
   } else {
     io.stderr('train: fewer than 2 files; no held-out validation is possible and none is recorded\n');
@@ -91,7 +93,9 @@ export function buildModel(opts: TrainOptions, io: CommandIo = processIo, now = 
       mape: null,
     };
   }
-  const final = trainOn(files, base, hp);
+  // The model's own forest, calibration and forest-or-ensemble choice, by the same nested procedure
+  // each validation fold used, now over all files.
+  const final = trainCalibrated(detect, files, base, hp, profiles, k >= 2 ? Math.min(k, files.length) : 1);
   return {
     format: MODEL_FORMAT,
     version: MODEL_VERSION,
@@ -101,6 +105,7 @@ export function buildModel(opts: TrainOptions, io: CommandIo = processIo, now = 
     trainingSet: { files: files.map((f) => f.series.key), rows: final.rows, positives: final.positives },
     validation,
     forest: final.forest,
+    calibration: final.calibration,
   };
 }
 
@@ -110,14 +115,19 @@ export async function trainCommand(raw: unknown, io: CommandIo = processIo): Pro
   writeModelFile(opts.out, model);
   const v = model.validation;
   if (opts.json) {
-    io.stdout(`${JSON.stringify({ out: opts.out, trainingSet: model.trainingSet, validation: v })}\n`);
+    const c = model.calibration;
+    const choice = c ? (c.kind === 'forest' ? { combiner: 'forest', weight: c.weight, selection: c.selection } : { combiner: 'ensemble', reason: c.reason, selection: c.selection }) : null;
+    io.stdout(`${JSON.stringify({ out: opts.out, trainingSet: model.trainingSet, validation: v, choice })}\n`);
   } else {
     const f = (x: number | null | undefined, d = 3) => (x === null || x === undefined ? 'n/a' : x.toFixed(d));
     io.stdout(
       `wrote ${opts.out}: ${model.forest.baseModel.nEstimators} trees over ${model.featureNames.length} features, ` +
         `${model.trainingSet.rows} training rows (${model.trainingSet.positives} positive) from ${model.trainingSet.files.length} files\n` +
         `validation (${v.method}): events F1 ${f(v.eventsF1)}, NAB standard ${f(v.nabStandard, 1)}, NAB sweep standard ${f(v.nabSweepStandard, 1)}, MAPE ${f(v.mape, 2)}%\n` +
-        (v.baseline ? `hand-built ensemble on the same files: events F1 ${f(v.baseline.eventsF1)}, NAB standard ${f(v.baseline.nabStandard, 1)}, NAB sweep standard ${f(v.baseline.nabSweepStandard, 1)}\n` : ''),
+        (v.baseline ? `hand-built ensemble on the same files: events F1 ${f(v.baseline.eventsF1)}, NAB standard ${f(v.baseline.nabStandard, 1)}, NAB sweep standard ${f(v.baseline.nabSweepStandard, 1)}\n` : '') +
+        (model.calibration?.kind === 'forest'
+          ? `combiner: calibrated forest, weight ${model.calibration.weight}\n`
+          : `combiner: none, the hand-built ensemble scores alone (${model.calibration?.reason ?? 'no calibration'}); the gate refuses this model\n`),
     );
   }
   return 0;

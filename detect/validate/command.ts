@@ -104,6 +104,10 @@ export async function runValidation(opts: ValidateOptions, io: CommandIo = proce
     model = readModelFile(opts.model);
     combiner = combinerFromModel(model, FEATURE_NAMES);
     combinerName = opts.model;
+    if (!combiner && model.calibration?.kind === 'ensemble') {
+      io.stderr(`validate: ${opts.model} chose the hand-built ensemble on its training files (${model.calibration.reason}); scoring with the ensemble\n`);
+      combinerName = `${opts.model} (hand-built ensemble, as the model chose)`;
+    }
   } else if (modelCfg.path && opts.cv === undefined) {
     try {
       const loaded = loadPromotedCombiner(modelCfg.path, FEATURE_NAMES, modelCfg);
@@ -128,7 +132,7 @@ export async function runValidation(opts: ValidateOptions, io: CommandIo = proce
   let cvInfo: ValidationResult['cv'];
   if (opts.cv !== undefined) {
     const base = runCorpus(detect, files, { features: true, progress: stderrProgress('validate (features)', files.length, totalRows, io.stderr) });
-    const cv = crossValidate(detect, files, base, opts.cv, DEFAULT_TRAINING, stderrProgress(`validate (cv ${opts.cv})`, files.length, totalRows, io.stderr));
+    const cv = crossValidate(detect, files, base, opts.cv, DEFAULT_TRAINING, stderrProgress(`validate (cv ${opts.cv})`, files.length, totalRows, io.stderr), profiles);
     outputs = cv.outputs;
     const b = summarise(files, base, profiles);
     baseline = { nab: b.nab, nab_sweep: b.nab_sweep, events: b.events };

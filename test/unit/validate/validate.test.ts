@@ -6,9 +6,11 @@ import { assignFolds, crossValidate } from '../../../detect/validate/cv.js';
 import { loadCorpus } from '../../../detect/validate/corpus.js';
 import { runCorpus, runFile } from '../../../detect/validate/run-corpus.js';
 import { OUT_HEADER } from '../../../detect/validate/output.js';
-import { compileForest, forestProbability, readModelFile } from '../../../detect/combiner/index.js';
+import { checkPromotion, readModelFile } from '../../../detect/combiner/index.js';
+import { DEFAULT_PROFILES } from '../../../detect/nab/index.js';
+import { trainCalibrated } from '../../../detect/train/calibrate.js';
 import { buildModel, trainCommand } from '../../../detect/train/command.js';
-import { DEFAULT_TRAINING, trainOn } from '../../../detect/train/training-set.js';
+import { DEFAULT_TRAINING } from '../../../detect/train/training-set.js';
 import { defaultConfig } from '../../../config/load.js';
 import { writeSyntheticCorpus, type SyntheticCorpus } from './synthetic.js';
 
@@ -115,19 +117,30 @@ describe('by-file cross-validation', () => {
       expect(fold.trainedOn.length + fold.heldOut.length).toBe(files.length);
     }
     expect(seen.size).toBe(files.length);
-    // Re-train fold 0 by hand on its training files: its held-out outputs are reproduced exactly.
+    // Re-train fold 0 by hand on its training files only: its choice and held-out outputs are reproduced exactly.
     const f0 = cv.folds[0];
     const trainIdx = files.map((_, i) => i).filter((i) => f0.trainedOn.includes(files[i].series.key));
-    const forest = compileForest(
-      trainOn(
-        trainIdx.map((i) => files[i]),
-        trainIdx.map((i) => base[i]),
-        hp,
-      ).forest,
+    const again = trainCalibrated(
+      cfg,
+      trainIdx.map((i) => files[i]),
+      trainIdx.map((i) => base[i]),
+      hp,
+      DEFAULT_PROFILES,
     );
+    expect(again.calibration).toEqual(cv.calibrations[0]);
+    expect(f0.choice.combiner).toBe(again.calibration.kind);
     const i = files.findIndex((f) => f.series.key === f0.heldOut[0]);
-    const again = runFile(cfg, files[i], (x) => forestProbability(forest, x));
-    expect(Array.from(again.score)).toEqual(Array.from(cv.outputs[i].score));
+    const rerun = again.combiner ? runFile(cfg, files[i], again.combiner) : base[i];
+    expect(Array.from(rerun.score)).toEqual(Array.from(cv.outputs[i].score));
+    // The choice is measured against the ensemble on the training files; a fold that chose the
+    // ensemble scores its held-out files exactly as the ensemble alone.
+    for (const fold of cv.folds) {
+      expect(fold.choice.selection.candidates[0].weight).toBeNull();
+      if (fold.choice.combiner === 'ensemble') {
+        const j = files.findIndex((f) => f.series.key === fold.heldOut[0]);
+        expect(Array.from(cv.outputs[j].score)).toEqual(Array.from(base[j].score));
+      }
+    }
   });
 });
 
@@ -142,7 +155,9 @@ describe('seismo train and validate --model', () => {
     expect(await trainCommand({ data: sub, labels: corpus.labels, out: modelPath, folds: 3, json: true }, io)).toBe(0);
     const m = readModelFile(modelPath);
     expect(m.format).toBe('seismo-model');
-    expect(m.version).toBe(1);
+    expect(m.version).toBe(2);
+    expect(m.calibration).toBeDefined();
+    expect(m.validation.foldChoices).toHaveLength(3);
     expect(m.trainingSet.files).toEqual(corpus.keys.filter((k) => k.startsWith('synthA/')));
     expect(m.validation.method).toMatch(/3 folds/);
     expect(typeof m.validation.eventsF1).toBe('number');
@@ -152,7 +167,8 @@ describe('seismo train and validate --model', () => {
     const { result } = await runValidation({ data: corpus.data, labels: corpus.labels, model: modelPath }, vio);
     expect(result.training_overlap_files).toEqual(m.trainingSet.files);
     expect(vio.err).toMatch(/WARNING: 3 of 6 files were in the model's training set/);
-    expect(result.combiner).toBe(modelPath);
+    expect(result.combiner.startsWith(modelPath)).toBe(true);
+    if (m.calibration?.kind === 'ensemble') expect(vio.err).toMatch(/chose the hand-built ensemble/);
 
     // On files it never saw, no overlap is reported.
     const other = join(corpus.dir, 'other');
@@ -178,7 +194,14 @@ describe('validate with detect.model.path from the configuration', () => {
     const sub = join(corpus.dir, 'gate-train');
     cpSync(join(corpus.data, 'synthA'), join(sub, 'synthA'), { recursive: true });
     await trainCommand({ data: sub, labels: corpus.labels, out: modelPath, folds: 3 }, capture());
-    const nab = readModelFile(modelPath).validation.nabStandard!;
+    const trained = readModelFile(modelPath);
+    const nab = trained.validation.nabStandard!;
+    // A model whose training chose the ensemble is refused by the gate whatever the minimums.
+    if (trained.calibration?.kind === 'ensemble') {
+      expect(checkPromotion(trained, {}).reasons.join(' ')).toMatch(/training chose the hand-built ensemble/);
+    }
+    // The rest checks the gate's minimums on a model that chose its (calibrated) forest.
+    writeFileSync(modelPath, JSON.stringify({ ...trained, calibration: { kind: 'forest', weight: 1, votes: [0, 1], scores: [0, 1], selection: { method: 'test', criterion: 'test', candidates: [] } } }));
 
     const strict = join(corpus.dir, 'strict.yaml');
     writeFileSync(strict, `detect:\n  model:\n    path: ${modelPath}\n    minEventsF1: 0\n    minNabStandard: ${Math.min(100, nab + 1)}\n`);
