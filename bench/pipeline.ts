@@ -9,7 +9,7 @@
  * the detector, and samples_per_s is what the detector scored per second over the run.
  *
  *   node dist/bench/pipeline.js [--series N] [--seconds S] [--rate R] [--encoding series-batch|json]
- *     [--compression none|gzip] [--partitions P] [--processors N] [--detectors N] [--stages all|processor] [--json]
+ *     [--compression none|gzip] [--partitions P] [--processors N] [--detectors N] [--stages all|processor] [--semi-space-mb MB] [--json]
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -39,6 +39,8 @@ const { values: args } = parseArgs({
     stages: { type: 'string', default: 'all' },
     inflight: { type: 'string', default: '4' },
     'tick-ms': { type: 'string', default: '50' },
+    /** V8 young-generation semi-space size for the worker processes, in MB (0 = Node's default). */
+    'semi-space-mb': { type: 'string', default: '0' },
     'drain-seconds': { type: 'string', default: '20' },
     brokers: { type: 'string', default: process.env.SEISMO_KAFKA_BROKERS ?? '127.0.0.1:9092' },
     json: { type: 'boolean', default: false },
@@ -84,9 +86,11 @@ interface Worker {
 function spawnWorker(role: 'processor' | 'detector'): Worker {
   const file = join(dirname(fileURLToPath(import.meta.url)), 'pipeline-worker.js');
   const prof = process.env.SEISMO_BENCH_PROFILE_DIR;
+  const semi = Number(args['semi-space-mb']);
+  const execArgv = [...(prof ? ['--cpu-prof', '--cpu-prof-dir', prof] : []), ...(semi > 0 ? [`--max-semi-space-size=${semi}`] : [])];
   const child = fork(file, [role, JSON.stringify(workerCfg)], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    ...(prof ? { execArgv: ['--cpu-prof', '--cpu-prof-dir', prof] } : {}),
+    ...(execArgv.length ? { execArgv } : {}),
   });
   const w: Worker = { role, child, last: null, result: null, started: Promise.resolve() };
   w.started = new Promise((resolve, reject) => {
@@ -197,6 +201,7 @@ async function main(): Promise<void> {
       partitions: kafkaCfg.partitions,
       processors: Number(args.processors),
       detectors: stages === 'all' ? Number(args.detectors) : 0,
+      semi_space_mb: Number(args['semi-space-mb']),
       // Points a stage skipped as not newer than their series' last point (should be 0 here).
       duplicates: workers.reduce((s, w) => s + (w.result?.duplicates ?? 0), 0),
       kafka_messages: messages,
