@@ -1,12 +1,11 @@
 import type { Context } from '../pipeline/component.js';
 import type { DeadLetter, DeadLetterSink, Emitter, FeatureRecord, Sample } from '../pipeline/ports.js';
-import type { StageWorker } from '../pipeline/transport.js';
 import type { StateStore } from '../pipeline/state-store.js';
 import type { WorkersConfig } from '../pipeline/worker-config.js';
 import type { FeaturesConfig } from './config.js';
 import type { SeriesRef } from '../ingest/sample.js';
 import { checkSample } from '../ingest/sample.js';
-import { SeriesStateTable } from '../pipeline/series-state.js';
+import { SeriesStateTable, StatefulStage } from '../pipeline/series-state.js';
 import { writePoints, type PointOutput } from '../pipeline/point-sink.js';
 import { componentMetrics, e2eLatencyHistogram } from '../pipeline/telemetry.js';
 import { RollingWindow, ewmaNext } from './window.js';
@@ -30,32 +29,30 @@ export const FEATURES_STAGE = 'features';
  * samples of the partitions this worker owns. Points not newer than the series' last point
  * (redelivered after a restart) are skipped, so state updates are idempotent.
  */
-export class FeatureStage implements StageWorker<Sample> {
+export class FeatureStage extends StatefulStage<Sample, FeatureState, Staged> {
   readonly name = FEATURES_STAGE;
-  private readonly table: SeriesStateTable<FeatureState>;
   private readonly metrics;
   /** The e2e latency histogram's child for this stage (labels resolved once, not per point). */
   private readonly latency: ReturnType<Histogram<'stage'>['labels']>;
   private readonly duplicates: Counter<string>;
-  /** Outputs of the batch in flight, per partition, and which phases of its flush are done. */
-  private readonly staged = new Map<number, Staged>();
 
   constructor(
     private readonly cfg: { features: FeaturesConfig; workers: WorkersConfig },
     ctx: Context,
     private readonly deps: FeatureStageDeps,
   ) {
-    this.metrics = componentMetrics(ctx.registry, 'features');
-    this.latency = e2eLatencyHistogram(ctx.registry).labels(FEATURES_STAGE);
     const counter = (name: string, help: string): Counter<string> =>
       (ctx.registry.getSingleMetric(name) as Counter<string> | undefined) ?? new Counter({ name, help, registers: [ctx.registry] });
-    this.duplicates = counter('seismo_features_duplicates_total', 'Samples skipped because their series already saw a newer point');
-    this.table = new SeriesStateTable(FEATURES_STAGE, deps.store, featureStateCodec(cfg.features.windowSize), {
+    const table = new SeriesStateTable(FEATURES_STAGE, deps.store, featureStateCodec(cfg.features.windowSize), {
       maxSeries: cfg.workers.maxSeries,
       snapshotIntervalMs: cfg.workers.snapshotIntervalMs,
       evicted: counter('seismo_features_evicted_total', 'Series evicted from a processor worker (least recently used)'),
       restored: counter('seismo_features_restored_total', 'Series whose state was restored from a snapshot'),
     });
+    super(table, deps.store);
+    this.metrics = componentMetrics(ctx.registry, 'features');
+    this.latency = e2eLatencyHistogram(ctx.registry).labels(FEATURES_STAGE);
+    this.duplicates = counter('seismo_features_duplicates_total', 'Samples skipped because their series already saw a newer point');
   }
 
   get seriesCount(): number {
@@ -122,23 +119,6 @@ export class FeatureStage implements StageWorker<Sample> {
       this.metrics.bufferDepth.set(0);
     }
     await this.table.snapshot();
-  }
-
-  abandon(partition: number): Promise<void> {
-    this.staged.delete(partition);
-    this.table.drop(partition);
-    return Promise.resolve();
-  }
-
-  async assigned(partitions: number[]): Promise<void> {
-    const keep = new Set(partitions);
-    this.table.release((p) => keep.has(p));
-    await this.table.snapshot();
-    await this.deps.store.catchUp();
-  }
-
-  close(): Promise<void> {
-    return this.table.snapshot(true);
   }
 }
 

@@ -1,5 +1,6 @@
 import type { Counter } from 'prom-client';
 import type { StateStore } from './state-store.js';
+import type { StageWorker } from './transport.js';
 
 /** How a stage turns its per-series state into a snapshot and back. */
 export interface StateCodec<S> {
@@ -99,5 +100,41 @@ export class SeriesStateTable<S> {
   /** Forgets the series of one partition without snapshotting (their records will be redelivered). */
   drop(partition: number): void {
     for (const [id, e] of this.entries) if (e.partition === partition) this.entries.delete(id);
+  }
+}
+
+/**
+ * The partition bookkeeping every stateful stage shares: the outputs of the batch in flight per
+ * partition (`staged`, until its flush completes) and the per-series state table, which is
+ * dropped, released, snapshotted and caught up as partitions come and go.
+ */
+export abstract class StatefulStage<T, S, Staged> implements StageWorker<T> {
+  abstract readonly name: string;
+  /** Outputs of the batch in flight, per partition, and which phases of its flush are done. */
+  protected readonly staged = new Map<number, Staged>();
+
+  protected constructor(
+    protected readonly table: SeriesStateTable<S>,
+    private readonly stateStore: StateStore,
+  ) {}
+
+  abstract process(items: T[], partition: number): Promise<void>;
+  abstract flush(partition: number): Promise<void>;
+
+  abandon(partition: number): Promise<void> {
+    this.staged.delete(partition);
+    this.table.drop(partition);
+    return Promise.resolve();
+  }
+
+  async assigned(partitions: number[]): Promise<void> {
+    const keep = new Set(partitions);
+    this.table.release((p) => keep.has(p));
+    await this.table.snapshot();
+    await this.stateStore.catchUp();
+  }
+
+  close(): Promise<void> {
+    return this.table.snapshot(true);
   }
 }

@@ -1,13 +1,12 @@
 import { Counter, type Histogram } from 'prom-client';
 import type { Context } from '../../pipeline/component.js';
 import type { Alert, Emitter, FeatureRecord } from '../../pipeline/ports.js';
-import type { StageWorker } from '../../pipeline/transport.js';
 import type { StateStore } from '../../pipeline/state-store.js';
 import type { WorkersConfig } from '../../pipeline/worker-config.js';
 import type { DetectConfig } from '../config.js';
 import type { PointResult } from '../types.js';
 import type { SeriesModelOptions } from '../model.js';
-import { SeriesStateTable } from '../../pipeline/series-state.js';
+import { SeriesStateTable, StatefulStage } from '../../pipeline/series-state.js';
 import { writePoints, type PointOutput } from '../../pipeline/point-sink.js';
 import { componentMetrics, e2eLatencyHistogram } from '../../pipeline/telemetry.js';
 import { detectorStateCodec, newDetectorState, type DetectorState } from './state.js';
@@ -48,36 +47,34 @@ interface Staged {
  * InfluxDB, alerts to the alerts topic/channel (and InfluxDB). Redelivered points (not newer than
  * the series' last point) are skipped, so a restored model is never fed the same point twice.
  */
-export class DetectorStage implements StageWorker<FeatureRecord> {
+export class DetectorStage extends StatefulStage<FeatureRecord, DetectorState, Staged> {
   readonly name = DETECT_STAGE;
-  private readonly table: SeriesStateTable<DetectorState>;
   private readonly metrics;
   /** The e2e latency histogram's child for this stage (labels resolved once, not per point). */
   private readonly latency: ReturnType<Histogram<'stage'>['labels']>;
   private readonly duplicates: Counter<string>;
   private readonly alertCount: Counter<'state'>;
-  /** Outputs of the batch in flight, per partition, and which phases of its flush are done. */
-  private readonly staged = new Map<number, Staged>();
 
   constructor(
     private readonly cfg: { detect: DetectConfig; workers: WorkersConfig },
     ctx: Context,
     private readonly deps: DetectorStageDeps,
   ) {
-    this.metrics = componentMetrics(ctx.registry, 'detect');
-    this.latency = e2eLatencyHistogram(ctx.registry).labels(DETECT_STAGE);
     const counter = (name: string, help: string): Counter<string> =>
       (ctx.registry.getSingleMetric(name) as Counter<string> | undefined) ?? new Counter({ name, help, registers: [ctx.registry] });
-    this.duplicates = counter('seismo_detect_duplicates_total', 'Points skipped because their series already saw a newer point');
-    this.alertCount =
-      (ctx.registry.getSingleMetric('seismo_detect_alerts_total') as Counter<'state'> | undefined) ??
-      new Counter({ name: 'seismo_detect_alerts_total', help: 'Alerts emitted by state', labelNames: ['state'], registers: [ctx.registry] });
-    this.table = new SeriesStateTable(DETECT_STAGE, deps.store, detectorStateCodec(cfg.detect, deps.model ?? {}), {
+    const table = new SeriesStateTable(DETECT_STAGE, deps.store, detectorStateCodec(cfg.detect, deps.model ?? {}), {
       maxSeries: cfg.workers.maxSeries,
       snapshotIntervalMs: cfg.workers.snapshotIntervalMs,
       evicted: counter('seismo_detect_evicted_total', 'Series evicted from a detector worker (least recently used)'),
       restored: counter('seismo_detect_restored_total', 'Series whose detector state was restored from a snapshot'),
     });
+    super(table, deps.store);
+    this.metrics = componentMetrics(ctx.registry, 'detect');
+    this.latency = e2eLatencyHistogram(ctx.registry).labels(DETECT_STAGE);
+    this.duplicates = counter('seismo_detect_duplicates_total', 'Points skipped because their series already saw a newer point');
+    this.alertCount =
+      (ctx.registry.getSingleMetric('seismo_detect_alerts_total') as Counter<'state'> | undefined) ??
+      new Counter({ name: 'seismo_detect_alerts_total', help: 'Alerts emitted by state', labelNames: ['state'], registers: [ctx.registry] });
   }
 
   get seriesCount(): number {
@@ -159,23 +156,6 @@ export class DetectorStage implements StageWorker<FeatureRecord> {
     this.staged.delete(partition);
     this.metrics.bufferDepth.set(0);
     await this.table.snapshot();
-  }
-
-  abandon(partition: number): Promise<void> {
-    this.staged.delete(partition);
-    this.table.drop(partition);
-    return Promise.resolve();
-  }
-
-  async assigned(partitions: number[]): Promise<void> {
-    const keep = new Set(partitions);
-    this.table.release((p) => keep.has(p));
-    await this.table.snapshot();
-    await this.deps.store.catchUp();
-  }
-
-  close(): Promise<void> {
-    return this.table.snapshot(true);
   }
 }
 
