@@ -7,10 +7,10 @@ import type { SeriesRef } from '../ingest/sample.js';
 import { checkSample } from '../ingest/sample.js';
 import { SeriesStateTable, StatefulStage } from '../pipeline/series-state.js';
 import { writePoints, type PointOutput } from '../pipeline/point-sink.js';
-import { componentMetrics, e2eLatencyHistogram } from '../pipeline/telemetry.js';
+import { componentMetrics, e2eLatencyHistogram, registryCounter } from '../pipeline/telemetry.js';
 import { RollingWindow, ewmaNext } from './window.js';
 import { featureStateCodec, type FeatureState } from './state.js';
-import { Counter, type Histogram } from 'prom-client';
+import type { Counter, Histogram } from 'prom-client';
 
 export interface FeatureStageDeps {
   out: Emitter<FeatureRecord>;
@@ -41,8 +41,7 @@ export class FeatureStage extends StatefulStage<Sample, FeatureState, Staged> {
     ctx: Context,
     private readonly deps: FeatureStageDeps,
   ) {
-    const counter = (name: string, help: string): Counter<string> =>
-      (ctx.registry.getSingleMetric(name) as Counter<string> | undefined) ?? new Counter({ name, help, registers: [ctx.registry] });
+    const counter = (name: string, help: string): Counter<string> => registryCounter(ctx.registry, name, help);
     const table = new SeriesStateTable(FEATURES_STAGE, deps.store, featureStateCodec(cfg.features.windowSize), {
       maxSeries: cfg.workers.maxSeries,
       snapshotIntervalMs: cfg.workers.snapshotIntervalMs,

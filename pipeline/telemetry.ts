@@ -9,12 +9,16 @@ export interface ComponentMetrics {
   bufferDepth: Gauge<string>;
 }
 
+/** The counter `name` of the registry, created on first use (components of one kind share it). */
+export function registryCounter<L extends string = string>(registry: Registry, name: string, help: string, labelNames: L[] = []): Counter<L> {
+  return (registry.getSingleMetric(name) as Counter<L> | undefined) ?? new Counter({ name, help, labelNames, registers: [registry] });
+}
+
 /** Creates (or reuses, if the registry already has them) the standard metrics of one component. */
 export function componentMetrics(registry: Registry, component: string): ComponentMetrics {
   const prefix = `seismo_${component.replace(/[^a-zA-Z0-9_]/g, '_')}`;
   const counter = (suffix: string, help: string, labelNames: string[] = []): Counter<string> =>
-    (registry.getSingleMetric(`${prefix}_${suffix}`) as Counter<string> | undefined) ??
-    new Counter({ name: `${prefix}_${suffix}`, help, labelNames, registers: [registry] });
+    registryCounter(registry, `${prefix}_${suffix}`, help, labelNames);
   return {
     received: counter('received_total', `Items received by ${component}`),
     sent: counter('sent_total', `Items sent downstream by ${component}`),

@@ -32,29 +32,18 @@ export function leadingDetector(result: PointResult): string {
 export function openAlert(f: FeatureRecord, result: PointResult, cfg: DetectConfig): { alert: Alert; episode: Episode } {
   const dedupKey = `${f.id}:${f.ts}`;
   const severity = severityOf(result.score, cfg);
-  return {
-    episode: { start: f.ts, dedupKey, severity },
-    alert: {
-      id: `${dedupKey}:firing:${f.ts}`,
-      dedupKey,
-      series: { ...f.series, id: f.id },
-      ts: f.ts,
-      value: f.value,
-      expected: { lo: result.lo, hi: result.hi },
-      score: result.score,
-      detector: leadingDetector(result),
-      severity,
-      state: 'firing',
-      explanation: explain(result, f.value, 'open', cfg),
-    },
-  };
+  return { episode: { start: f.ts, dedupKey, severity }, alert: buildAlert(f, result, dedupKey, 'firing', severity, cfg) };
 }
 
 /** The resolution of an open episode; an episode unknown (state lost) gets a key from this point. */
 export function resolveAlert(f: FeatureRecord, result: PointResult, episode: Episode | null, cfg: DetectConfig): Alert {
   const dedupKey = episode?.dedupKey ?? `${f.id}:${f.ts}`;
+  return buildAlert(f, result, dedupKey, 'resolved', episode?.severity ?? severityOf(result.score, cfg), cfg);
+}
+
+function buildAlert(f: FeatureRecord, result: PointResult, dedupKey: string, state: Alert['state'], severity: Alert['severity'], cfg: DetectConfig): Alert {
   return {
-    id: `${dedupKey}:resolved:${f.ts}`,
+    id: `${dedupKey}:${state}:${f.ts}`,
     dedupKey,
     series: { ...f.series, id: f.id },
     ts: f.ts,
@@ -62,8 +51,8 @@ export function resolveAlert(f: FeatureRecord, result: PointResult, episode: Epi
     expected: { lo: result.lo, hi: result.hi },
     score: result.score,
     detector: leadingDetector(result),
-    severity: episode?.severity ?? severityOf(result.score, cfg),
-    state: 'resolved',
-    explanation: explain(result, f.value, 'resolve', cfg),
+    severity,
+    state,
+    explanation: explain(result, f.value, state === 'firing' ? 'open' : 'resolve', cfg),
   };
 }

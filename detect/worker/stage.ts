@@ -1,4 +1,4 @@
-import { Counter, type Histogram } from 'prom-client';
+import type { Counter, Histogram } from 'prom-client';
 import type { Context } from '../../pipeline/component.js';
 import type { Alert, Emitter, FeatureRecord } from '../../pipeline/ports.js';
 import type { StateStore } from '../../pipeline/state-store.js';
@@ -8,7 +8,7 @@ import type { PointResult } from '../types.js';
 import type { SeriesModelOptions } from '../model.js';
 import { SeriesStateTable, StatefulStage } from '../../pipeline/series-state.js';
 import { writePoints, type PointOutput } from '../../pipeline/point-sink.js';
-import { componentMetrics, e2eLatencyHistogram } from '../../pipeline/telemetry.js';
+import { componentMetrics, e2eLatencyHistogram, registryCounter } from '../../pipeline/telemetry.js';
 import { detectorStateCodec, newDetectorState, type DetectorState } from './state.js';
 import { openAlert, resolveAlert } from './alerts.js';
 
@@ -60,8 +60,7 @@ export class DetectorStage extends StatefulStage<FeatureRecord, DetectorState, S
     ctx: Context,
     private readonly deps: DetectorStageDeps,
   ) {
-    const counter = (name: string, help: string): Counter<string> =>
-      (ctx.registry.getSingleMetric(name) as Counter<string> | undefined) ?? new Counter({ name, help, registers: [ctx.registry] });
+    const counter = (name: string, help: string): Counter<string> => registryCounter(ctx.registry, name, help);
     const table = new SeriesStateTable(DETECT_STAGE, deps.store, detectorStateCodec(cfg.detect, deps.model ?? {}), {
       maxSeries: cfg.workers.maxSeries,
       snapshotIntervalMs: cfg.workers.snapshotIntervalMs,
@@ -72,9 +71,7 @@ export class DetectorStage extends StatefulStage<FeatureRecord, DetectorState, S
     this.metrics = componentMetrics(ctx.registry, 'detect');
     this.latency = e2eLatencyHistogram(ctx.registry).labels(DETECT_STAGE);
     this.duplicates = counter('seismo_detect_duplicates_total', 'Points skipped because their series already saw a newer point');
-    this.alertCount =
-      (ctx.registry.getSingleMetric('seismo_detect_alerts_total') as Counter<'state'> | undefined) ??
-      new Counter({ name: 'seismo_detect_alerts_total', help: 'Alerts emitted by state', labelNames: ['state'], registers: [ctx.registry] });
+    this.alertCount = registryCounter(ctx.registry, 'seismo_detect_alerts_total', 'Alerts emitted by state', ['state']);
   }
 
   get seriesCount(): number {
