@@ -181,7 +181,10 @@ class EnsembleSeriesModel implements SeriesModel {
     if (this.opts.combiner) {
       const c = this.opts.combiner(features);
       const w = this.cfg.combinerWeight;
-      score = w * clip01(c) + (1 - w) * damped;
+      // The episode bar damps the combiner as it damps the ensemble: by the share of the
+      // ensemble's evidence that is still news.
+      const news = ensemble > 0 ? damped / ensemble : 1;
+      score = w * clip01(c) * news + (1 - w) * damped;
     }
     // A point is reported once the alert logic would count it: minConsecutive points at/above threshold.
     if (score >= this.cfg.threshold) {
@@ -211,6 +214,7 @@ class EnsembleSeriesModel implements SeriesModel {
       },
       warm: true,
       features,
+      strength,
     };
   }
 

@@ -22,6 +22,11 @@ export interface PointResult {
    * (detect/model.ts). Present once the model is warm; absent during warm-up.
    */
   features?: number[];
+  /**
+   * Evidence strength of the point: the strongest primary detector's statistic over its bar
+   * (1 = at its level and rarity bar), before episode damping. Present once the model is warm.
+   */
+  strength?: number;
 }
 
 /** Online, bounded-memory model of one series. */

@@ -151,6 +151,27 @@ describe('series model', () => {
     expect(out[79].score).toBeCloseTo(0.01);
     expect(out[80].score).toBeCloseTo(0.99);
   });
+
+  it('damps a learned combiner within an episode already reported, as it damps the ensemble', () => {
+    const rnd = noise(7);
+    // A plateau of 40 points at +8 after a quiet start: news at its onset only.
+    const values = Array.from({ length: 800 }, (_, i) => 50 + rnd() + (i >= 600 && i < 640 ? 8 : 0));
+    // A combiner that calls every point beyond 4 robust sigmas anomalous, whatever came before.
+    const combiner = (f: number[]) => (Math.abs(f[FEATURE_NAMES.indexOf('value_z')]) > 4 ? 0.99 : 0.01);
+    const run = (cfg: ReturnType<typeof detectConfig>) => {
+      const m = createSeriesModel(cfg, { combiner, intervalMs: MIN });
+      return values.map((v, i) => m.update(i * MIN, v));
+    };
+    const damped = run(detectConfig({}));
+    const flat = run(detectConfig({ evidence: { episodeMargin: 0 } }));
+    const high = (rs: PointResult[]) => rs.slice(600, 640).filter((r) => r.score >= 0.9).length;
+    expect(damped[600].score).toBeGreaterThan(0.9);
+    // Evidence strength: over its bar at the onset, under it in the quiet stretch before.
+    expect(damped[600].strength).toBeGreaterThan(1);
+    expect(Math.max(...damped.slice(400, 590).map((r) => r.strength ?? 0))).toBeLessThan(1);
+    expect(high(flat)).toBeGreaterThan(20);
+    expect(high(damped)).toBeLessThanOrEqual(4);
+  });
 });
 
 describe('explain', () => {
