@@ -1,10 +1,11 @@
 /**
  * Public API of seismo's detection models.
  *
- * - `createSeriesModel(cfg, {combiner?, intervalMs?})` / `restoreSeriesModel(cfg, state, opts)`:
+ * - `createSeriesModel(cfg, {combiner?, intervalMs?, features?})` / `restoreSeriesModel(cfg, state, opts)`:
  *   one online model per series; `update(ts, value)` gives a PointResult (score in [0,1],
- *   forecast and band made before the value was seen, per-detector sub-scores, `features` in
- *   `FEATURE_NAMES` order) and `snapshot()` a bounded, JSON-serialisable state.
+ *   forecast and band made before the value was seen, per-detector sub-scores, evidence
+ *   `strength`, and with `features: true` the combiner's input in `FEATURE_NAMES` order) and
+ *   `snapshot()` a bounded, JSON-serialisable state.
  * - `createAlertLogic(cfg, state?)`: threshold, minConsecutive, hysteresis, resolveAfter and
  *   cooldown over a score stream; `explain(...)`: one human line per decision.
  */

@@ -2,7 +2,7 @@ import { SeismoError } from '../pipeline/errors.js';
 import type { DetectConfig } from './config.js';
 import { combineScores, DETECTOR_NAMES, PRIMARY, tailScore } from './ensemble/score.js';
 import { Forecaster, type ForecasterState } from './forecast/forecaster.js';
-import { RobustStats, type RobustStatsState } from './robust/series-stats.js';
+import { RobustStats, type PointStats, type RobustStatsState } from './robust/series-stats.js';
 import type { PointResult, SeriesModel } from './types.js';
 
 /**
@@ -56,6 +56,11 @@ export interface SeriesModelOptions {
   combiner?: (features: number[]) => number;
   /** Sample interval in ms when known; otherwise inferred from the first timestamps. */
   intervalMs?: number;
+  /**
+   * Return PointResult.features on warm points (training, validation). Without it the vector is
+   * built only when a combiner needs it, and not returned: the detector role scores without it.
+   */
+  features?: boolean;
 }
 
 interface ModelState {
@@ -141,29 +146,7 @@ class EnsembleSeriesModel implements SeriesModel {
     const sc = this.subScores;
     for (let i = 0; i < x.length; i++) sc[i] = tailScore(x[i], 1);
     const ensemble = combineScores(sc, this.primary);
-    const features = [
-      sc[0],
-      sc[1],
-      sc[2],
-      sc[3],
-      sc[4],
-      sc[5],
-      ensemble,
-      clip(st.residZ, 50),
-      clip(st.valueZ, 50),
-      clip(st.cusum, 50),
-      clip(Math.log(st.spreadRatio > 0 ? st.spreadRatio : 1e-12), 50),
-      clip(st.rocZ, 50),
-      clip(st.ewmaZ, 50),
-      clip(hi > lo ? (value - lo) / (hi - lo) : 0.5, 25),
-      this.forecaster.period > 0 ? 1 : 0,
-      clip(st.residTail, 50),
-      clip(st.valueTail, 50),
-      clip(st.cusumTail, 50),
-      clip(st.ewmaTail, 50),
-      clip(st.spreadTail, 50),
-      clip(st.rocTail, 50),
-    ];
+    const features = this.opts.features || this.opts.combiner ? this.featureVector(st, value, lo, hi, ensemble) : undefined;
     // Evidence bar: higher while the series is young and within an episode already reported.
     const ev = this.cfg.evidence;
     const youth = this.n - 1 < ev.maturePoints ? 1 + ev.youth * (1 - (this.n - 1) / ev.maturePoints) : 1;
@@ -178,7 +161,7 @@ class EnsembleSeriesModel implements SeriesModel {
       damped = combineScores(d, this.primary);
     }
     let score = damped;
-    if (this.opts.combiner) {
+    if (this.opts.combiner && features) {
       const c = this.opts.combiner(features);
       const w = this.cfg.combinerWeight;
       // The episode bar damps the combiner as it damps the ensemble: by the share of the
@@ -213,9 +196,37 @@ class EnsembleSeriesModel implements SeriesModel {
         variance: sc[5],
       },
       warm: true,
-      features,
+      features: this.opts.features ? features : undefined,
       strength,
     };
+  }
+
+  /** The combiner's input (FEATURE_NAMES order) for the point just scored. */
+  private featureVector(st: PointStats, value: number, lo: number, hi: number, ensemble: number): number[] {
+    const sc = this.subScores;
+    return [
+      sc[0],
+      sc[1],
+      sc[2],
+      sc[3],
+      sc[4],
+      sc[5],
+      ensemble,
+      clip(st.residZ, 50),
+      clip(st.valueZ, 50),
+      clip(st.cusum, 50),
+      clip(Math.log(st.spreadRatio > 0 ? st.spreadRatio : 1e-12), 50),
+      clip(st.rocZ, 50),
+      clip(st.ewmaZ, 50),
+      clip(hi > lo ? (value - lo) / (hi - lo) : 0.5, 25),
+      this.forecaster.period > 0 ? 1 : 0,
+      clip(st.residTail, 50),
+      clip(st.valueTail, 50),
+      clip(st.cusumTail, 50),
+      clip(st.ewmaTail, 50),
+      clip(st.spreadTail, 50),
+      clip(st.rocTail, 50),
+    ];
   }
 
   snapshot(): ModelState {

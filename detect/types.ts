@@ -19,7 +19,8 @@ export interface PointResult {
   warm: boolean;
   /**
    * Normalised feature vector the learned combiner sees, in the order of `FEATURE_NAMES`
-   * (detect/model.ts). Present once the model is warm; absent during warm-up.
+   * (detect/model.ts). Present on warm points when the model was created with `features: true`
+   * (training, validation); absent otherwise and during warm-up.
    */
   features?: number[];
   /**

@@ -7,10 +7,10 @@ import type { SeriesRef } from '../ingest/sample.js';
 import { checkSample } from '../ingest/sample.js';
 import { SeriesStateTable, StatefulStage } from '../pipeline/series-state.js';
 import { writePoints, type PointOutput } from '../pipeline/point-sink.js';
-import { componentMetrics, e2eLatencyHistogram, registryCounter } from '../pipeline/telemetry.js';
+import { componentMetrics, e2eLatency, type LatencyRecorder, registryCounter } from '../pipeline/telemetry.js';
 import { RollingWindow, ewmaNext } from './window.js';
 import { featureStateCodec, type FeatureState } from './state.js';
-import type { Counter, Histogram } from 'prom-client';
+import type { Counter } from 'prom-client';
 
 export interface FeatureStageDeps {
   out: Emitter<FeatureRecord>;
@@ -32,8 +32,8 @@ export const FEATURES_STAGE = 'features';
 export class FeatureStage extends StatefulStage<Sample, FeatureState, Staged> {
   readonly name = FEATURES_STAGE;
   private readonly metrics;
-  /** The e2e latency histogram's child for this stage (labels resolved once, not per point). */
-  private readonly latency: ReturnType<Histogram<'stage'>['labels']>;
+  /** This stage's end-to-end latency (seismo_e2e_latency_seconds{stage}). */
+  private readonly latency: LatencyRecorder;
   private readonly duplicates: Counter<string>;
 
   constructor(
@@ -50,7 +50,7 @@ export class FeatureStage extends StatefulStage<Sample, FeatureState, Staged> {
     });
     super(table, deps.store);
     this.metrics = componentMetrics(ctx.registry, 'features');
-    this.latency = e2eLatencyHistogram(ctx.registry).labels(FEATURES_STAGE);
+    this.latency = e2eLatency(ctx.registry, FEATURES_STAGE);
     this.duplicates = counter('seismo_features_duplicates_total', 'Samples skipped because their series already saw a newer point');
   }
 

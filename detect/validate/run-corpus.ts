@@ -47,7 +47,7 @@ export interface RunOptions {
 /** Runs the configured model and alert logic over one file, rows in time order. */
 export function runFile(cfg: DetectConfig, file: CorpusFile, combiner?: Combiner, features = false): SeriesOutput {
   const { ts, values } = file.series;
-  const model = createSeriesModel(cfg, { combiner, intervalMs: inferIntervalMs(ts) });
+  const model = createSeriesModel(cfg, { combiner, intervalMs: inferIntervalMs(ts), features });
   return evaluateSeries(ts, values, model, createAlertLogic(cfg), { featureCount: features ? FEATURE_NAMES.length : 0 });
 }
 

@@ -1,4 +1,4 @@
-import type { Counter, Histogram } from 'prom-client';
+import type { Counter } from 'prom-client';
 import type { Context } from '../../pipeline/component.js';
 import type { Alert, Emitter, FeatureRecord } from '../../pipeline/ports.js';
 import type { StateStore } from '../../pipeline/state-store.js';
@@ -8,7 +8,7 @@ import type { PointResult } from '../types.js';
 import type { SeriesModelOptions } from '../model.js';
 import { SeriesStateTable, StatefulStage } from '../../pipeline/series-state.js';
 import { writePoints, type PointOutput } from '../../pipeline/point-sink.js';
-import { componentMetrics, e2eLatencyHistogram, registryCounter } from '../../pipeline/telemetry.js';
+import { componentMetrics, e2eLatency, type LatencyRecorder, registryCounter } from '../../pipeline/telemetry.js';
 import { detectorStateCodec, newDetectorState, type DetectorState } from './state.js';
 import { openAlert, resolveAlert } from './alerts.js';
 
@@ -50,8 +50,8 @@ interface Staged {
 export class DetectorStage extends StatefulStage<FeatureRecord, DetectorState, Staged> {
   readonly name = DETECT_STAGE;
   private readonly metrics;
-  /** The e2e latency histogram's child for this stage (labels resolved once, not per point). */
-  private readonly latency: ReturnType<Histogram<'stage'>['labels']>;
+  /** This stage's end-to-end latency (seismo_e2e_latency_seconds{stage}). */
+  private readonly latency: LatencyRecorder;
   private readonly duplicates: Counter<string>;
   private readonly alertCount: Counter<'state'>;
 
@@ -69,7 +69,7 @@ export class DetectorStage extends StatefulStage<FeatureRecord, DetectorState, S
     });
     super(table, deps.store);
     this.metrics = componentMetrics(ctx.registry, 'detect');
-    this.latency = e2eLatencyHistogram(ctx.registry).labels(DETECT_STAGE);
+    this.latency = e2eLatency(ctx.registry, DETECT_STAGE);
     this.duplicates = counter('seismo_detect_duplicates_total', 'Points skipped because their series already saw a newer point');
     this.alertCount = registryCounter(ctx.registry, 'seismo_detect_alerts_total', 'Alerts emitted by state', ['state']);
   }

@@ -14,15 +14,16 @@ function noise(seed: number): () => number {
   };
 }
 
-function feed(values: number[], cfg = detectConfig({})): PointResult[] {
-  const m = createSeriesModel(cfg, { intervalMs: MIN });
+function feed(values: number[], cfg = detectConfig({}), features = true): PointResult[] {
+  const m = createSeriesModel(cfg, { intervalMs: MIN, features });
   return values.map((v, i) => m.update(i * MIN, v));
 }
 
 describe('series model', () => {
   it('is cold (score 0, no band) during warm-up and warm after warmupPoints', () => {
     const rnd = noise(1);
-    const out = feed(Array.from({ length: 60 }, () => 10 + rnd()), detectConfig({ warmupPoints: 40 }));
+    const values = Array.from({ length: 60 }, () => 10 + rnd());
+    const out = feed(values, detectConfig({ warmupPoints: 40 }));
     for (const r of out.slice(0, 40)) {
       expect(r.warm).toBe(false);
       expect(r.score).toBe(0);
@@ -34,6 +35,11 @@ describe('series model', () => {
       expect(r.lo).not.toBeNull();
       expect(r.features).toHaveLength(FEATURE_NAMES.length);
     }
+    // Without `features` the vector is not returned (the detector role); the scores are the same.
+    const lean = feed(values, detectConfig({ warmupPoints: 40 }), false);
+    expect(lean[59].warm).toBe(true);
+    expect(lean[59].features).toBeUndefined();
+    expect(lean.map((r) => r.score)).toEqual(out.map((r) => r.score));
   });
 
   it('flags a spike with the forecast, level and rate-of-change detectors', () => {
