@@ -28,6 +28,16 @@ interface SeriesBatch {
   id: string;
   series: SeriesRef;
   points: number[][];
+  /**
+   * Binary messages only: the points row-major, `fields` numbers each (then `points` is empty), so
+   * decoding allocates one array per message instead of one per point.
+   */
+  flat?: Float64Array;
+}
+
+/** Points in a batch, whichever form it came in. */
+function pointCount(b: SeriesBatch, fields: number): number {
+  return b.flat ? b.flat.length / fields : b.points.length;
 }
 
 /** Groups items by series id, keeping arrival order inside each series. */
@@ -123,16 +133,12 @@ function decodeBinary(value: Buffer, fields: number, headers: Memo<Header>): { o
   const n = value.readUInt32LE(o);
   o += 4;
   if (value.length !== o + n * fields * 8) return { ok: false, reason: `binary body is ${value.length - o} bytes, expected ${n * fields * 8}` };
-  const points: number[][] = new Array(n);
-  for (let i = 0; i < n; i++) {
-    const row = new Array<number>(fields);
-    for (let k = 0; k < fields; k++) {
-      row[k] = value.readDoubleLE(o);
-      o += 8;
-    }
-    points[i] = row;
+  const flat = new Float64Array(n * fields);
+  for (let i = 0; i < flat.length; i++) {
+    flat[i] = value.readDoubleLE(o);
+    o += 8;
   }
-  return { ok: true, batch: { v: BATCH_VERSION, id: header.id, series: header.series, points }, header };
+  return { ok: true, batch: { v: BATCH_VERSION, id: header.id, series: header.series, points: [], flat }, header };
 }
 
 /** Parses a message in any layout, or says why it cannot. `header` is set for binary messages. */
@@ -187,22 +193,33 @@ export function sampleCodec(encoding: Encoding, maxPointsPerMessage = 500): Code
       }
       const b = p.json;
       if (b.v !== BATCH_VERSION) return { ok: false, reason: `unknown batch version ${JSON.stringify(b.v)}` };
-      if (b.points.length === 0) return { ok: false, reason: 'batch has no points' };
+      const n = pointCount(b, 2);
+      if (n === 0) return { ok: false, reason: 'batch has no points' };
+      const flat = b.flat;
+      const pt0 = flat ? [flat[0], flat[1]] : b.points[0];
       // The series (labels, id hash) is checked once per message, or once per series for binary
       // headers already seen; every point is checked for value and time.
       if (!p.header?.checked) {
-        const pt = b.points[0];
-        const reason = checkSample({ series: b.series, id: b.id, ts: Array.isArray(pt) ? pt[0] : undefined, value: Array.isArray(pt) ? pt[1] : undefined }, now);
+        const reason = checkSample({ series: b.series, id: b.id, ts: Array.isArray(pt0) ? pt0[0] : undefined, value: Array.isArray(pt0) ? pt0[1] : undefined }, now);
         if (reason) return { ok: false, reason: `points[0]: ${reason}` };
         if (p.header) p.header.checked = true;
       }
-      const items: Sample[] = new Array(b.points.length);
-      for (let i = 0; i < b.points.length; i++) {
-        const pt = b.points[i];
-        if (!Array.isArray(pt) || pt.length !== 2) return { ok: false, reason: `points[${i}] is not [ts, value]` };
-        const reason = checkPoint(pt[0], pt[1], now);
+      const items: Sample[] = new Array(n);
+      for (let i = 0; i < n; i++) {
+        let ts: unknown;
+        let v: unknown;
+        if (flat) {
+          ts = flat[2 * i];
+          v = flat[2 * i + 1];
+        } else {
+          const pt = b.points[i];
+          if (!Array.isArray(pt) || pt.length !== 2) return { ok: false, reason: `points[${i}] is not [ts, value]` };
+          ts = pt[0];
+          v = pt[1];
+        }
+        const reason = checkPoint(ts, v, now);
         if (reason) return { ok: false, reason: `points[${i}]: ${reason}` };
-        items[i] = { series: b.series, id: b.id, ts: pt[0], value: pt[1] };
+        items[i] = { series: b.series, id: b.id, ts: ts as number, value: v as number };
       }
       return { ok: true, items };
     },
@@ -258,15 +275,27 @@ export function featureCodec(encoding: Encoding, maxPointsPerMessage = 500): Cod
       if (b.v !== BATCH_VERSION) return { ok: false, reason: `unknown batch version ${JSON.stringify(b.v)}` };
       const sReason = checkSeries(b.id, b.series);
       if (sReason) return { ok: false, reason: sReason };
-      const items: FeatureRecord[] = [];
-      for (let i = 0; i < b.points.length; i++) {
-        const pt = b.points[i];
-        if (!Array.isArray(pt) || pt.length !== FEATURE_FIELDS.length) return { ok: false, reason: `points[${i}] does not have ${FEATURE_FIELDS.length} fields` };
-        const [ts, v, count, mean, std, min, max, ewma] = pt;
-        const f = { id: b.id, series: b.series, ts, value: v, count, mean, std, min, max, ewma };
-        const reason = checkFeature(f);
-        if (reason) return { ok: false, reason: `points[${i}]: ${reason}` };
-        items.push(f);
+      const fields = FEATURE_FIELDS.length;
+      const n = pointCount(b, fields);
+      const flat = b.flat;
+      const items: FeatureRecord[] = new Array(n);
+      for (let i = 0; i < n; i++) {
+        let row: ArrayLike<unknown>;
+        let o = 0;
+        if (flat) {
+          row = flat;
+          o = i * fields;
+        } else {
+          const pt = b.points[i];
+          if (!Array.isArray(pt) || pt.length !== fields) return { ok: false, reason: `points[${i}] does not have ${fields} fields` };
+          row = pt;
+        }
+        for (let k = 0; k < fields; k++) {
+          const x = row[o + k];
+          if (typeof x !== 'number' || !Number.isFinite(x)) return { ok: false, reason: `points[${i}]: ${FEATURE_FIELDS[k]} is not a finite number` };
+        }
+        const r = row as ArrayLike<number>;
+        items[i] = { id: b.id, series: b.series, ts: r[o], value: r[o + 1], count: r[o + 2], mean: r[o + 3], std: r[o + 4], min: r[o + 5], max: r[o + 6], ewma: r[o + 7] };
       }
       return { ok: true, items };
     },

@@ -78,6 +78,30 @@ describe('feature and alert codecs', () => {
     expect(d.ok).toBe(false);
   });
 
+  it.each(['series-batch', 'series-binary'] as const)('rejects a batched feature with a non-finite field, naming the point and field (%s)', (enc) => {
+    const codec = featureCodec(enc);
+    const [rec] = codec.encode([f, { ...f, ts: now + 1000, ewma: Number.NaN }]);
+    const value = typeof rec.value === 'string' ? Buffer.from(rec.value) : rec.value;
+    const d = codec.decode(value);
+    expect(d.ok).toBe(false);
+    // JSON has no NaN (it becomes null), so both encodings report the same point and field.
+    if (!d.ok) expect(d.reason).toBe('points[1]: ewma is not a finite number');
+  });
+});
+
+describe('binary sample batches', () => {
+  it('check every point for value and time, naming the point', () => {
+    const codec = sampleCodec('series-binary');
+    const [nan] = codec.encode([samples[0], { ...samples[0], ts: now - 500, value: Number.POSITIVE_INFINITY }]);
+    const d = codec.decode(nan.value as Buffer, now);
+    expect(d.ok).toBe(false);
+    if (!d.ok) expect(d.reason).toMatch(/^points\[1\]: value is not finite/);
+    const [old] = codec.encode([samples[0], { ...samples[0], ts: now - 400 * 86_400_000 }]);
+    const o = codec.decode(old.value as Buffer, now);
+    expect(o.ok).toBe(false);
+    if (!o.ok) expect(o.reason).toMatch(/^points\[1\]: timestamp .* is older than/);
+  });
+
   it('round-trips alerts and rejects an unknown state', () => {
     const alert: Alert = { id: 'x:firing:1', dedupKey: 'x:1', series: { ...a, id: 'x' }, ts: now, value: 9, expected: { lo: 1, hi: 2 }, score: 0.99, detector: 'forecast', severity: 'critical', state: 'firing', explanation: 'e' };
     const [rec] = alertCodec().encode([alert]);
