@@ -7,7 +7,7 @@ import { ApiError, Router, type ApiRequest, type ApiResponse, type RouteHandler 
 import { builtinRoutes, type AlertHistory, type SeriesHistory } from './routes.js';
 import { Lifecycle, type Component, type Context } from '../pipeline/component.js';
 import { componentMetrics, type ComponentMetrics } from '../pipeline/telemetry.js';
-import { errorMessage } from '../pipeline/errors.js';
+import { ConfigError, errorMessage } from '../pipeline/errors.js';
 
 /** A readiness check: true = ready; false or a string (the reason) = not ready; a throw = not ready. */
 export interface ReadinessCheck {
@@ -24,7 +24,16 @@ export interface ApiDeps {
   alertHistory?: AlertHistory;
   /** Series from stored scores (InfluxDB `seismo_scores`), for a process that has none of its own. */
   seriesHistory?: SeriesHistory;
+  /**
+   * `all` (default): the dashboard and the whole API. `ops`: only `/healthz`, `/readyz` and
+   * `/metrics`, what a worker role (collector, processor, detector, notifier) serves for probes
+   * and scraping.
+   */
+  routes?: 'all' | 'ops';
 }
+
+/** The routes an `ops` server keeps. */
+const OPS_PATHS: ReadonlySet<string> = new Set(['/healthz', '/readyz', '/metrics']);
 
 export interface ApiServer extends Component {
   /** Registers a route; `pathPattern` may hold `:name` segments. Throws on a duplicate. */
@@ -85,6 +94,7 @@ class HttpApiServer extends Lifecycle implements ApiServer {
       seriesHistory: deps.seriesHistory,
       readiness: () => this.readinessReport(),
     })) {
+      if (deps.routes === 'ops' && !OPS_PATHS.has(r.path)) continue;
       this.router.add(r.method, r.path, r.handler);
     }
   }
@@ -109,7 +119,14 @@ class HttpApiServer extends Lifecycle implements ApiServer {
     server.requestTimeout = 30_000;
     this.server = server;
     return new Promise((resolve, reject) => {
-      const onError = (err: Error): void => reject(err);
+      const onError = (err: NodeJS.ErrnoException): void =>
+        reject(
+          err.code === 'EADDRINUSE' || err.code === 'EACCES' || err.code === 'EADDRNOTAVAIL'
+            ? new ConfigError([
+                `api.port: cannot listen on ${this.cfg.host}:${this.cfg.port} (${err.code}); give each process on this host its own port (api.port, or --http-port on seismo start), 0 for any free port, or set api.enabled: false`,
+              ])
+            : err,
+        );
       server.once('error', onError);
       server.listen(this.cfg.port, this.cfg.host, () => {
         server.off('error', onError);

@@ -17,12 +17,20 @@ program
   .description('run the service (no --config: everything embedded, host metrics, http://127.0.0.1:8080)')
   .option('-c, --config <file>', 'configuration file (YAML)')
   .option('-r, --role <role>', `role to run: ${ROLES.join('|')}`, 'all')
-  .action(async (opts: { config?: string; role: string }) => {
+  .option('--http-port <port>', 'port of this process\'s HTTP server (overrides api.port; the worker roles serve /healthz, /readyz and /metrics there)')
+  .action(async (opts: { config?: string; role: string; httpPort?: string }) => {
     if (!(ROLES as readonly string[]).includes(opts.role)) {
       throw new ConfigError([`--role: found ${JSON.stringify(opts.role)}; allowed: ${ROLES.join(', ')}`]);
     }
+    let httpPort: number | undefined;
+    if (opts.httpPort !== undefined) {
+      httpPort = Number(opts.httpPort);
+      if (!/^\d+$/.test(opts.httpPort) || httpPort > 65535) {
+        throw new ConfigError([`--http-port: found ${JSON.stringify(opts.httpPort)}; allowed: an integer from 0 to 65535 (0 picks a free port)`]);
+      }
+    }
     const { runService } = await import('../pipeline/service.js');
-    await runService({ configFile: opts.config, role: opts.role as Role });
+    await runService({ configFile: opts.config, role: opts.role as Role, httpPort });
   });
 
 const config = program.command('config').description('configuration tools');

@@ -14,6 +14,8 @@ import { errorMessage } from './errors.js';
 export interface ServiceOptions {
   configFile?: string | undefined;
   role: Role;
+  /** Overrides `api.port` (one role per process on one host needs one port each). */
+  httpPort?: number | undefined;
 }
 
 /** The context of one service process: its logger, a fresh registry with default metrics, an abort signal. */
@@ -35,10 +37,13 @@ export interface RunningService {
 export async function startService(cfg: SeismoConfig, role: Role, opts: { logger?: Logger } = {}): Promise<RunningService> {
   const controller = new AbortController();
   const ctx = createContext(cfg, controller, opts.logger);
+  // The api role (and `all`) serves the dashboard and the API; the worker roles serve only health,
+  // readiness and metrics on the same port, for probes and scraping.
   const serveApi = cfg.api.enabled && (role === 'all' || role === 'api');
   const pipeline = new Pipeline(cfg, ctx, { role, sinks: defaultSinks(), feedDashboard: serveApi });
-  const api =
-    serveApi
+  const api = !cfg.api.enabled
+    ? null
+    : serveApi
       ? createApiServer(cfg.api, ctx, {
           readiness: pipeline.readiness,
           state: pipeline.dashboard,
@@ -46,9 +51,9 @@ export async function startService(cfg: SeismoConfig, role: Role, opts: { logger
             ? { alertHistory: influxAlertHistory(cfg.influxdb), seriesHistory: influxSeriesHistory(cfg.influxdb, { recentPoints: cfg.api.recentPoints }) }
             : {}),
         })
-      : null;
+      : createApiServer(cfg.api, ctx, { readiness: pipeline.readiness, state: pipeline.dashboard, routes: 'ops' });
   const notifier = pipeline.notifierComponent as (object & { silences?: Silences }) | null;
-  if (api && notifier?.silences) registerAlertingRoutes(api, { silences: notifier.silences });
+  if (api && serveApi && notifier?.silences) registerAlertingRoutes(api, { silences: notifier.silences });
   let stopping: Promise<void> | null = null;
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
@@ -74,7 +79,8 @@ function banner(cfg: SeismoConfig, role: Role, svc: RunningService): string {
   if (svc.api) {
     const { host, port } = svc.api.address();
     const base = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-    lines.push(`  dashboard: ${base}/`, `  metrics:   ${base}/metrics`, `  health:    ${base}/healthz  ${base}/readyz`);
+    if (role === 'all' || role === 'api') lines.push(`  dashboard: ${base}/`);
+    lines.push(`  metrics:   ${base}/metrics`, `  health:    ${base}/healthz  ${base}/readyz`);
   }
   if (svc.pipeline.watching.length) lines.push(`  watching:  ${svc.pipeline.watching.join('; ')}`);
   if (cfg.influxdb) lines.push(`  writing:   InfluxDB ${cfg.influxdb.url} (${cfg.influxdb.database})`);
@@ -85,7 +91,8 @@ function banner(cfg: SeismoConfig, role: Role, svc: RunningService): string {
 
 /** `seismo start`: runs until SIGINT/SIGTERM, then stops in order and returns 0. */
 export async function runService(opts: ServiceOptions): Promise<number> {
-  const cfg = opts.configFile ? loadConfigFile(opts.configFile) : defaultConfig();
+  const loaded = opts.configFile ? loadConfigFile(opts.configFile) : defaultConfig();
+  const cfg = opts.httpPort === undefined ? loaded : { ...loaded, api: { ...loaded.api, port: opts.httpPort } };
   const svc = await startService(cfg, opts.role);
   process.stdout.write(banner(cfg, opts.role, svc));
   await new Promise<void>((resolve) => {

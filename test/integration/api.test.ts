@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { request } from 'node:http';
 import pino from 'pino';
-import { Registry } from 'prom-client';
+import { Counter, Registry } from 'prom-client';
 import { apiSchema } from '../../api/config.js';
 import { createApiServer, type ApiServer, type ApiDeps } from '../../api/server.js';
 import { ApiError } from '../../api/router.js';
@@ -20,7 +20,7 @@ async function startServer(deps: Partial<ApiDeps> = {}, overrides: Record<string
   const ctx = makeCtx();
   const state = deps.state ?? new DashboardState({ maxSeries: 100, recentPoints: 10, maxAlerts: 50 });
   const cfg = apiSchema.parse({ port: 0, ...overrides });
-  const server = createApiServer(cfg, ctx, { readiness: deps.readiness ?? [], state, ...(deps.alertHistory ? { alertHistory: deps.alertHistory } : {}) });
+  const server = createApiServer(cfg, ctx, { readiness: deps.readiness ?? [], state, ...(deps.alertHistory ? { alertHistory: deps.alertHistory } : {}), ...(deps.routes ? { routes: deps.routes } : {}) });
   servers.push(server);
   await server.start();
   const { host, port } = server.address();
@@ -54,6 +54,24 @@ function alert(series: SeriesRef, ts: number, state: 'firing' | 'resolved', extr
 }
 
 describe('api server', () => {
+  it('serves only health, readiness and metrics in ops mode (worker roles)', async () => {
+    const { base, ctx } = await startServer({ routes: 'ops', readiness: [{ name: 'kafka', check: async () => true }] });
+    new Counter({ name: 'seismo_ops_probe_total', help: 'a metric of the process', registers: [ctx.registry] });
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    expect((await fetch(`${base}/readyz`)).status).toBe(200);
+    const metrics = await fetch(`${base}/metrics`);
+    expect(metrics.status).toBe(200);
+    expect(await metrics.text()).toContain('seismo_ops_probe_total 0');
+    for (const path of ['/', '/api/series', '/api/alerts']) expect((await fetch(`${base}${path}`)).status).toBe(404);
+  });
+
+  it('names api.port and --http-port when the port is taken', async () => {
+    const { server } = await startServer();
+    const { port } = server.address();
+    const second = createApiServer(apiSchema.parse({ port }), makeCtx(), { readiness: [], state: new DashboardState({ maxSeries: 1, recentPoints: 2, maxAlerts: 1 }) });
+    await expect(second.start()).rejects.toThrow(/api\.port: cannot listen on 127\.0\.0\.1:\d+ \(EADDRINUSE\).*--http-port/);
+  });
+
   it('serves /healthz and HEAD /healthz', async () => {
     const { base } = await startServer();
     const res = await fetch(`${base}/healthz`);
