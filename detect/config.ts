@@ -87,6 +87,14 @@ export const detectSchema = strictObject({
    * need some history before "beyond everything seen" means much. Default 250.
    */
   warmupPoints: z.int().min(0).default(250),
+  /**
+   * Time a series must span, from its first point, before it may alert, in ms, on top of
+   * `warmupPoints`. The time-of-day references need a day or two before "unusual for this hour"
+   * means much, and new series (a new host, a new pod) are the noisiest. On the NAB corpus two
+   * days (172800000) give 41 false alerts instead of 49 and catch 42 windows instead of 43 (NAB
+   * standard 74.0 instead of 75.9). Default 0 (points only).
+   */
+  warmupMs: z.int().min(0).max(31_536_000_000).default(0),
   /** Anomaly score at or above which a point counts as anomalous, in [0,1]. Default 0.9. */
   threshold: z.number().min(0).max(1).default(0.9),
   /** Score below which an open alert's point counts as normal again (hysteresis). Default 0.6. */

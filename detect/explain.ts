@@ -13,6 +13,14 @@ export function formatNumber(x: number): string {
   return x.toExponential(3);
 }
 
+/** A duration for humans: the largest whole unit of d, h, min, s, ms that divides it (else ms). */
+function formatDuration(ms: number): string {
+  for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['min', 60_000], ['s', 1000]] as const) {
+    if (ms >= size && ms % size === 0) return `${ms / size} ${unit}`;
+  }
+  return `${ms} ms`;
+}
+
 /**
  * One line saying why a point scored as it did: which detectors fired and how strongly, the
  * expected band, and how far outside it the value was (in band widths, residual sigmas and
@@ -20,7 +28,8 @@ export function formatNumber(x: number): string {
  */
 export function explain(result: PointResult, value: number, transition: AlertTransition, cfg: DetectConfig): string {
   if (!result.warm || result.forecast === null || result.lo === null || result.hi === null) {
-    return `series is warming up (needs ${cfg.warmupPoints} points before it can alert); value ${formatNumber(value)}`;
+    const time = cfg.warmupMs > 0 ? ` and ${formatDuration(cfg.warmupMs)} of history` : '';
+    return `series is warming up (needs ${cfg.warmupPoints} points${time} before it can alert); value ${formatNumber(value)}`;
   }
   const head =
     transition === 'open'

@@ -74,6 +74,8 @@ interface ModelState {
    * peak strength. Optional so older states still restore.
    */
   reported?: number[];
+  /** Timestamp of the first point (detect.warmupMs); optional so older states still restore. */
+  t0?: number;
 }
 
 const clip = (x: number, c: number): number => (x > c ? c : x < -c ? -c : x !== x ? 0 : x);
@@ -92,6 +94,8 @@ class EnsembleSeriesModel implements SeriesModel {
   private peak = 0;
   private readonly decay: number;
   private readonly warmAt: number;
+  /** Timestamp of the series' first point (NaN before any). */
+  private t0 = Number.NaN;
 
   constructor(
     private readonly cfg: DetectConfig,
@@ -103,15 +107,21 @@ class EnsembleSeriesModel implements SeriesModel {
     this.decay = Math.pow(0.5, 1 / cfg.evidence.episodeHalfLifePoints);
   }
 
+  /** Enough points and (detect.warmupMs) enough time since the first one. */
+  private pastWarmup(ts: number): boolean {
+    return this.n >= this.warmAt && ts - this.t0 >= this.cfg.warmupMs;
+  }
+
   update(ts: number, value: number): PointResult {
     if (!Number.isFinite(value)) {
       // Samples are validated upstream; a non-finite value must not poison the state.
-      return { score: 0, forecast: null, lo: null, hi: null, detectors: {}, warm: this.n >= this.warmAt };
+      return { score: 0, forecast: null, lo: null, hi: null, detectors: {}, warm: this.pastWarmup(ts) };
     }
+    if (this.t0 !== this.t0) this.t0 = ts;
     const f = this.forecaster.forecast();
     const st = this.stats.update(ts, value, f);
     this.forecaster.update(ts, value);
-    const warm = this.n >= this.warmAt && f !== null;
+    const warm = this.pastWarmup(ts) && f !== null;
     this.n++;
     if (!warm || f === null) return { score: 0, forecast: null, lo: null, hi: null, detectors: {}, warm: false };
 
@@ -237,11 +247,14 @@ class EnsembleSeriesModel implements SeriesModel {
       forecaster: this.forecaster.snapshot(),
       stats: this.stats.snapshot(),
       reported: [this.reported, this.above, this.peak],
+      ...(this.t0 === this.t0 ? { t0: this.t0 } : {}),
     };
   }
 
-  setPoints(n: number, reported: readonly number[]): void {
+  setPoints(n: number, reported: readonly number[], t0?: number): void {
     this.n = n;
+    // A state without t0 (written before warmupMs existed) counts as old enough.
+    this.t0 = t0 ?? (n > 0 ? Number.NEGATIVE_INFINITY : Number.NaN);
     this.reported = reported[0] ?? 0;
     this.above = reported[1] ?? 0;
     this.peak = reported[2] ?? 0;
@@ -270,7 +283,7 @@ export function restoreSeriesModel(cfg: DetectConfig, state: unknown, opts: Seri
     RobustStats.restore(cfg.windowPoints, state.stats),
   );
   const ep = Array.isArray(state.reported) ? state.reported.map((x) => (typeof x === 'number' && Number.isFinite(x) ? x : 0)) : [];
-  m.setPoints(state.n, ep);
+  m.setPoints(state.n, ep, typeof state.t0 === 'number' && Number.isFinite(state.t0) ? state.t0 : undefined);
   return m;
 }
 

@@ -42,6 +42,22 @@ describe('series model', () => {
     expect(lean.map((r) => r.score)).toEqual(out.map((r) => r.score));
   });
 
+  it('with warmupMs, stays cold until the series spans that long, across a snapshot and restore', () => {
+    const cfg = detectConfig({ warmupPoints: 20, warmupMs: 90 * MIN });
+    const values = Array.from({ length: 200 }, (_, i) => 10 + Math.sin(i / 5));
+    const a = createSeriesModel(cfg, { intervalMs: MIN });
+    const out = values.slice(0, 50).map((v, i) => a.update(i * MIN, v));
+    expect(out.every((r) => !r.warm)).toBe(true);
+    const b = restoreSeriesModel(cfg, JSON.parse(JSON.stringify(a.snapshot())) as unknown, { intervalMs: MIN });
+    const rest = values.slice(50).map((v, k) => b.update((50 + k) * MIN, v));
+    // First point at minute 0: warm from minute 90 on, not before.
+    expect(rest[89 - 50].warm).toBe(false);
+    expect(rest[90 - 50].warm).toBe(true);
+    expect(explain(out[10], 10, null, cfg)).toMatch(/needs 20 points and 90 min of history/);
+    // Points alone would have been enough at point 20.
+    expect(feed(values.slice(0, 30), detectConfig({ warmupPoints: 20 }))[25].warm).toBe(true);
+  });
+
   it('flags a spike with the forecast, level and rate-of-change detectors', () => {
     const rnd = noise(2);
     const values = Array.from({ length: 400 }, () => 50 + rnd());
