@@ -1,3 +1,4 @@
+import { formatDuration } from '../ingest/duration.js';
 import type { DetectConfig } from './config.js';
 import type { AlertTransition, PointResult } from './types.js';
 
@@ -11,14 +12,6 @@ export function formatNumber(x: number): string {
   const a = Math.abs(x);
   if (a >= 1e-3 && a < 1e9) return String(Number(x.toPrecision(4)));
   return x.toExponential(3);
-}
-
-/** A duration for humans: the largest whole unit of d, h, min, s, ms that divides it (else ms). */
-function formatDuration(ms: number): string {
-  for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['min', 60_000], ['s', 1000]] as const) {
-    if (ms >= size && ms % size === 0) return `${ms / size} ${unit}`;
-  }
-  return `${ms} ms`;
 }
 
 /**

@@ -27,3 +27,19 @@ export function parseDuration(text: string): number {
   if (!Number.isSafeInteger(total)) throw new RangeError(`duration ${JSON.stringify(text)} is too large`);
   return total;
 }
+
+/** Formats ms the way parseDuration reads it, largest units first: `2d`, `1h30m`, `1500ms`; `0ms` for 0. */
+export function formatDuration(ms: number): string {
+  if (!Number.isSafeInteger(ms) || ms < 0) throw new RangeError(`cannot format ${ms} as a duration`);
+  if (ms === 0) return '0ms';
+  let rest = ms;
+  let out = '';
+  for (const unit of ['w', 'd', 'h', 'm', 's', 'ms']) {
+    const size = UNIT_MS[unit];
+    if (rest >= size) {
+      out += `${Math.floor(rest / size)}${unit}`;
+      rest %= size;
+    }
+  }
+  return out;
+}

@@ -196,10 +196,10 @@ export function sampleCodec(encoding: Encoding, maxPointsPerMessage = 500): Code
       const n = pointCount(b, 2);
       if (n === 0) return { ok: false, reason: 'batch has no points' };
       const flat = b.flat;
-      const pt0 = flat ? [flat[0], flat[1]] : b.points[0];
       // The series (labels, id hash) is checked once per message, or once per series for binary
       // headers already seen; every point is checked for value and time.
       if (!p.header?.checked) {
+        const pt0 = flat ? [flat[0], flat[1]] : b.points[0];
         const reason = checkSample({ series: b.series, id: b.id, ts: Array.isArray(pt0) ? pt0[0] : undefined, value: Array.isArray(pt0) ? pt0[1] : undefined }, now);
         if (reason) return { ok: false, reason: `points[0]: ${reason}` };
         if (p.header) p.header.checked = true;
@@ -228,9 +228,11 @@ export function sampleCodec(encoding: Encoding, maxPointsPerMessage = 500): Code
 
 const FEATURE_FIELDS = ['ts', 'value', 'count', 'mean', 'std', 'min', 'max', 'ewma'] as const;
 
-function checkFeature(f: Record<string, unknown>): string | null {
-  for (const k of FEATURE_FIELDS) {
-    if (typeof f[k] !== 'number' || !Number.isFinite(f[k])) return `${k} is not a finite number`;
+/** The first field of a feature row (FEATURE_FIELDS order, starting at `o`) that is not a finite number, as a reason. */
+function checkFeatureRow(row: ArrayLike<unknown>, o = 0): string | null {
+  for (let k = 0; k < FEATURE_FIELDS.length; k++) {
+    const x = row[o + k];
+    if (typeof x !== 'number' || !Number.isFinite(x)) return `${FEATURE_FIELDS[k]} is not a finite number`;
   }
   return null;
 }
@@ -268,7 +270,7 @@ export function featureCodec(encoding: Encoding, maxPointsPerMessage = 500): Cod
       if (!isBatch(p.json)) {
         const f = p.json as Record<string, unknown>;
         if (typeof f !== 'object' || f === null) return { ok: false, reason: 'feature record is not an object' };
-        const reason = checkSeries(f.id, f.series) ?? checkFeature(f);
+        const reason = checkSeries(f.id, f.series) ?? checkFeatureRow(FEATURE_FIELDS.map((k) => f[k]));
         return reason ? { ok: false, reason } : { ok: true, items: [f as unknown as FeatureRecord] };
       }
       const b = p.json;
@@ -290,10 +292,8 @@ export function featureCodec(encoding: Encoding, maxPointsPerMessage = 500): Cod
           if (!Array.isArray(pt) || pt.length !== fields) return { ok: false, reason: `points[${i}] does not have ${fields} fields` };
           row = pt;
         }
-        for (let k = 0; k < fields; k++) {
-          const x = row[o + k];
-          if (typeof x !== 'number' || !Number.isFinite(x)) return { ok: false, reason: `points[${i}]: ${FEATURE_FIELDS[k]} is not a finite number` };
-        }
+        const reason = checkFeatureRow(row, o);
+        if (reason) return { ok: false, reason: `points[${i}]: ${reason}` };
         const r = row as ArrayLike<number>;
         items[i] = { id: b.id, series: b.series, ts: r[o], value: r[o + 1], count: r[o + 2], mean: r[o + 3], std: r[o + 4], min: r[o + 5], max: r[o + 6], ewma: r[o + 7] };
       }

@@ -53,7 +53,7 @@ describe('series model', () => {
     // First point at minute 0: warm from minute 90 on, not before.
     expect(rest[89 - 50].warm).toBe(false);
     expect(rest[90 - 50].warm).toBe(true);
-    expect(explain(out[10], 10, null, cfg)).toMatch(/needs 20 points and 90 min of history/);
+    expect(explain(out[10], 10, null, cfg)).toMatch(/needs 20 points and 1h30m of history/);
     // Points alone would have been enough at point 20.
     expect(feed(values.slice(0, 30), detectConfig({ warmupPoints: 20 }))[25].warm).toBe(true);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseDuration } from '../../../ingest/duration.js';
+import { formatDuration, parseDuration } from '../../../ingest/duration.js';
 import { CircuitBreaker } from '../../../ingest/breaker.js';
 
 describe('parseDuration', () => {
@@ -20,6 +20,24 @@ describe('parseDuration', () => {
 
   it('says what is allowed', () => {
     expect(() => parseDuration('15min')).toThrow(/expected e\.g\. .*15m/);
+  });
+});
+
+describe('formatDuration', () => {
+  it.each([
+    [0, '0ms'],
+    [1500, '1s500ms'],
+    [90 * 60_000, '1h30m'],
+    [172_800_000, '2d'],
+    [8 * 86_400_000 + 1000, '1w1d1s'],
+  ])('%d ms = %s, and parses back', (ms, text) => {
+    expect(formatDuration(ms)).toBe(text);
+    expect(parseDuration(text)).toBe(ms);
+  });
+
+  it('refuses negative or fractional input', () => {
+    expect(() => formatDuration(-1)).toThrow(/duration/);
+    expect(() => formatDuration(1.5)).toThrow(/duration/);
   });
 });
 
