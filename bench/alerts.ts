@@ -23,11 +23,7 @@ import { parseConfig } from '../config/load.js';
 import type { Alert } from '../pipeline/ports.js';
 import { createNotifier } from '../sinks/alerting/index.js';
 import { runTopicBench } from './alerts-topic.js';
-
-function arg(name: string, dflt: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : dflt;
-}
+import { arg } from './args.js';
 
 const redisUrl = arg('redis', 'redis://127.0.0.1:6379');
 const total = Number(arg('alerts', '2000'));

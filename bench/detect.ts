@@ -14,16 +14,13 @@ import { join, resolve } from 'node:path';
 import { createAlertLogic } from '../detect/alert-logic.js';
 import { detectConfig, type DetectConfig } from '../detect/config.js';
 import { createSeriesModel } from '../detect/model.js';
+import { arg } from './args.js';
+import { round } from './stats.js';
 
 interface Series {
   key: string;
   ts: Float64Array;
   values: Float64Array;
-}
-
-function arg(name: string, dflt: string): string {
-  const i = process.argv.indexOf(name);
-  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : dflt;
 }
 
 function parseTs(s: string): number {
@@ -81,9 +78,9 @@ function runSeries(cfg: DetectConfig, s: Series): FileEval {
 }
 
 function main(): void {
-  const dataDir = resolve(arg('--data', '../shared/data/nab/data'));
-  const labelsFile = resolve(arg('--labels', join(dataDir, '..', 'labels', 'combined_windows.json')));
-  const repeat = Number(arg('--repeat', '3'));
+  const dataDir = resolve(arg('data', '../shared/data/nab/data'));
+  const labelsFile = resolve(arg('labels', join(dataDir, '..', 'labels', 'combined_windows.json')));
+  const repeat = Number(arg('repeat', '3'));
   const cfg = detectConfig({});
   const series: Series[] = [];
   for (const cat of readdirSync(dataDir).sort()) {
@@ -103,7 +100,7 @@ function main(): void {
   const interleaved = interleavedUpdatesPerSec(cfg, repeat);
   const evals = new Map(series.map((s) => [s.key, runSeries(cfg, s)]));
   const aws = series.filter((s) => s.key.startsWith('realAWSCloudwatch/'));
-  const perFile = Object.fromEntries(aws.map((s) => [s.key, { mase: round(evals.get(s.key)!.mase), mape: round(evals.get(s.key)!.mape) }]));
+  const perFile = Object.fromEntries(aws.map((s) => [s.key, { mase: round(evals.get(s.key)!.mase, 4), mape: round(evals.get(s.key)!.mape, 4) }]));
   const out: Record<string, unknown> = {
     files: series.length,
     rows,
@@ -111,9 +108,9 @@ function main(): void {
     interleaved,
     forecast: {
       awsFiles: aws.length,
-      medianMase: round(median(aws.map((s) => evals.get(s.key)!.mase))),
+      medianMase: round(median(aws.map((s) => evals.get(s.key)!.mase)), 4),
       cpuFiles: aws.filter((s) => s.key.includes('cpu_utilization')).length,
-      medianCpuMape: round(median(aws.filter((s) => s.key.includes('cpu_utilization')).map((s) => evals.get(s.key)!.mape))),
+      medianCpuMape: round(median(aws.filter((s) => s.key.includes('cpu_utilization')).map((s) => evals.get(s.key)!.mape)), 4),
     },
   };
   if (existsSync(labelsFile)) out.events = eventCheck(series, evals, JSON.parse(readFileSync(labelsFile, 'utf8')) as Record<string, string[][]>);
@@ -176,15 +173,11 @@ function eventCheck(series: Series[], evals: Map<string, FileEval>, labels: Reco
     windows,
     detected,
     falseAlerts,
-    precision: round(precision),
-    recall: round(recall),
-    f1: round(f1),
+    precision: round(precision, 4),
+    recall: round(recall, 4),
+    f1: round(f1, 4),
     ...(process.argv.includes('--per-file') ? { perFile } : {}),
   };
-}
-
-function round(x: number): number {
-  return Math.round(x * 1e4) / 1e4;
 }
 
 main();

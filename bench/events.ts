@@ -22,11 +22,8 @@ import { countEvents, eventMetrics, addEvents, type EventCounts } from '../detec
 import { inferIntervalMs } from '../detect/evaluate/series.js';
 import { createSeriesModel } from '../detect/model.js';
 import { loadCorpus, type CorpusFile } from '../detect/validate/corpus.js';
-
-function arg(name: string, dflt: string): string {
-  const i = process.argv.indexOf(name);
-  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : dflt;
-}
+import { arg } from './args.js';
+import { round } from './stats.js';
 
 /** Per-row score, strength and warmth of one file under `cfg`. */
 interface Run {
@@ -64,20 +61,21 @@ function openings(cfg: DetectConfig, run: Run, gate: (i: number) => boolean = ()
 
 function metrics(c: EventCounts) {
   const m = eventMetrics(c);
-  return { precision: round(m.precision), recall: round(m.recall), f1: round(m.f1), detected: c.detected, windows: c.windows, falseAlerts: c.falseAlerts };
+  return { precision: round(m.precision, 4), recall: round(m.recall, 4), f1: round(m.f1, 4), detected: c.detected, windows: c.windows, falseAlerts: c.falseAlerts };
 }
 
 const ZERO: EventCounts = { windows: 0, detected: 0, falseAlerts: 0, alerts: 0 };
 
 function main(): void {
-  const dataDir = resolve(arg('--data', '../shared/data/nab/data'));
-  const labelsFile = resolve(arg('--labels', join(dataDir, '..', 'labels', 'combined_windows.json')));
+  const dataDir = resolve(arg('data', '../shared/data/nab/data'));
+  const labelsFile = resolve(arg('labels', join(dataDir, '..', 'labels', 'combined_windows.json')));
   const files = loadCorpus(dataDir, labelsFile);
   const cfg = detectConfig({});
 
   const runs = files.map((f) => runModel(cfg, f));
+  const opened = runs.map((r) => openings(cfg, r));
   let configured = ZERO;
-  files.forEach((f, k) => (configured = addEvents(configured, countEvents(f.series.ts, openings(cfg, runs[k]), f.windows))));
+  files.forEach((f, k) => (configured = addEvents(configured, countEvents(f.series.ts, opened[k], f.windows))));
 
   const grid = [0.5, 0.7, 0.8, 0.9, 0.95, 0.99, 0.999, 0.9999];
   const global = grid.map((threshold) => {
@@ -111,7 +109,7 @@ function main(): void {
   const inside: number[] = [];
   const outside: number[] = [];
   files.forEach((f, k) => {
-    const open = openings(cfg, runs[k]);
+    const open = opened[k];
     const ts = f.series.ts;
     for (let i = 0; i < open.length; i++) {
       if (open[i] !== 1) continue;
@@ -124,7 +122,7 @@ function main(): void {
     configured: { threshold: cfg.threshold, ...metrics(configured) },
     globalThreshold: { best: bestGlobal, grid: global },
     perFileBound: { note: 'chosen per file with the labels in view: a bound, not a detector', ...metrics(bound) },
-    openings: { inside: inside.length, outside: outside.length, strengthAuc: round(auc(inside, outside)) },
+    openings: { inside: inside.length, outside: outside.length, strengthAuc: round(auc(inside, outside), 4) },
   };
   if (process.argv.includes('--per-file')) out.perFile = perFile;
   console.log(JSON.stringify(out, null, 2));
@@ -136,10 +134,6 @@ function auc(pos: readonly number[], neg: readonly number[]): number {
   let wins = 0;
   for (const p of pos) for (const n of neg) wins += p > n ? 1 : p === n ? 0.5 : 0;
   return wins / (pos.length * neg.length);
-}
-
-function round(x: number): number {
-  return Math.round(x * 1e4) / 1e4;
 }
 
 main();

@@ -13,11 +13,7 @@ import { createInfluxWriter } from '../sinks/influxdb/writer.js';
 import { featurePoint, type InfluxPoint } from '../sinks/influxdb/points.js';
 import { dropDatabase, queryInflux } from '../sinks/influxdb/query.js';
 import { seriesId, type SeriesRef } from '../ingest/sample.js';
-
-function arg(name: string, dflt: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : dflt;
-}
+import { arg } from './args.js';
 
 const url = arg('url', 'http://127.0.0.1:8086');
 const totalPoints = Number(arg('points', '200000'));

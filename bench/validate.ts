@@ -8,15 +8,11 @@
  * Prints one JSON object per run: rows, seconds, rows/s, nab.standard.
  */
 import { runValidation } from '../detect/validate/command.js';
+import { arg } from './args.js';
 
-function arg(name: string, dflt: string): string {
-  const i = process.argv.indexOf(name);
-  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : dflt;
-}
-
-const data = arg('--data', '../shared/data/nab/data');
-const labels = arg('--labels', '../shared/data/nab/labels/combined_windows.json');
-const repeat = Number(arg('--repeat', '3'));
+const data = arg('data', '../shared/data/nab/data');
+const labels = arg('labels', '../shared/data/nab/labels/combined_windows.json');
+const repeat = Number(arg('repeat', '3'));
 const quiet = { stdout: () => undefined, stderr: () => undefined };
 for (let run = 1; run <= repeat; run++) {
   const { result } = await runValidation({ data, labels }, quiet);
