@@ -8,6 +8,7 @@ import { defaultConfig, loadConfigFile } from '../../config/load.js';
 import { ConfigError, errorMessage } from '../../pipeline/errors.js';
 import type { DetectConfig } from '../config.js';
 import { FEATURE_NAMES } from '../index.js';
+import { loadLabels } from '../nab/labels.js';
 import { profilesForDataDir } from '../nab/profiles.js';
 import type { SeriesOutput } from '../evaluate/run.js';
 import { combinerFromModel, loadPromotedCombiner, type Combiner } from '../combiner/load.js';
@@ -93,6 +94,12 @@ export async function runValidation(opts: ValidateOptions, io: CommandIo = proce
   for (const f of files) {
     if (!f.labelled) io.stderr(`validate: ${f.series.key} has no entry in ${opts.labels}; scored as having no anomaly windows\n`);
     if (f.series.skipped) io.stderr(`validate: ${f.series.key}: skipped ${f.series.skipped} unparseable row(s)\n`);
+  }
+  const present = new Set(files.map((f) => f.series.key));
+  const absent = [...loadLabels(opts.labels).keys()].filter((k) => !present.has(k));
+  if (absent.length > 0) {
+    const shown = absent.slice(0, 3).join(', ') + (absent.length > 3 ? ', ...' : '');
+    io.stderr(`validate: ${absent.length} labelled file(s) in ${opts.labels} are not under ${opts.data}; their windows are not scored (${shown})\n`);
   }
   const { profiles } = profilesForDataDir(opts.data, join);
   const totalRows = files.reduce((a, f) => a + f.series.ts.length, 0);

@@ -85,6 +85,21 @@ describe('seismo validate end to end (synthetic NAB layout)', () => {
     for (const key of corpus.keys) expect(html).toContain(key);
   });
 
+  it('says which files are missing from the labels and which labelled files are missing from the data', async () => {
+    const dir = join(corpus.dir, 'partial');
+    mkdirSync(join(dir, 'data'), { recursive: true });
+    // two of the six labelled files, plus one the labels do not know
+    cpSync(join(corpus.data, corpus.keys[0]), join(dir, 'data', corpus.keys[0]));
+    cpSync(join(corpus.data, corpus.keys[1]), join(dir, 'data', corpus.keys[1]));
+    cpSync(join(corpus.data, corpus.keys[2]), join(dir, 'data', 'extra', 'unlabelled.csv'));
+    const io = capture();
+    const { result } = await runValidation({ data: join(dir, 'data'), labels: corpus.labels }, io);
+    expect(result.files).toBe(3);
+    expect(result.windows).toBe(2);
+    expect(io.err).toContain('extra/unlabelled.csv has no entry');
+    expect(io.err).toContain(`4 labelled file(s) in ${corpus.labels} are not under ${join(dir, 'data')}; their windows are not scored (${corpus.keys.slice(2, 5).join(', ')}, ...)`);
+  });
+
   it('bad options name the option', () => {
     expect(() => parseValidateOptions({ data: 'x' })).toThrow(/--labels: required/);
     expect(() => parseValidateOptions({ data: 'x', labels: 'y', cv: 1 })).toThrow(/--cv/);
