@@ -64,7 +64,7 @@ function runSeries(cfg: DetectConfig, s: Series): FileEval {
   for (let i = 0; i < s.values.length; i++) {
     const y = s.values[i];
     const r = model.update(s.ts[i], y);
-    if (alerts.update(r.score, r.warm) === 'open') opens.push(s.ts[i]);
+    if (alerts.update(r.score, r.warm, r.undamped) === 'open') opens.push(s.ts[i]);
     if (r.forecast !== null && i > 0) {
       errModel += Math.abs(y - r.forecast);
       errNaive += Math.abs(y - s.values[i - 1]);

@@ -29,6 +29,7 @@ import { round } from './stats.js';
 interface Run {
   score: Float64Array;
   strength: Float64Array;
+  undamped: Float64Array;
   warm: Uint8Array;
 }
 
@@ -36,11 +37,12 @@ function runModel(cfg: DetectConfig, f: CorpusFile): Run {
   const { ts, values } = f.series;
   const m = createSeriesModel(cfg, { intervalMs: inferIntervalMs(ts) });
   const n = ts.length;
-  const out: Run = { score: new Float64Array(n), strength: new Float64Array(n), warm: new Uint8Array(n) };
+  const out: Run = { score: new Float64Array(n), strength: new Float64Array(n), undamped: new Float64Array(n), warm: new Uint8Array(n) };
   for (let i = 0; i < n; i++) {
     const r = m.update(ts[i], values[i]);
     out.score[i] = r.score;
     out.strength[i] = r.strength ?? 0;
+    out.undamped[i] = r.undamped ?? r.score;
     out.warm[i] = r.warm ? 1 : 0;
   }
   return out;
@@ -54,7 +56,7 @@ function openings(cfg: DetectConfig, run: Run, gate: (i: number) => boolean = ()
     // A point the gate refuses is scored 0, so it can neither open nor keep an opening run going.
     const closed = !logic.isOpen;
     const s = closed && !gate(i) ? 0 : run.score[i];
-    if (logic.update(s, run.warm[i] === 1) === 'open') open[i] = 1;
+    if (logic.update(s, run.warm[i] === 1, run.undamped[i]) === 'open') open[i] = 1;
   }
   return open;
 }

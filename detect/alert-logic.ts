@@ -17,9 +17,12 @@ export interface AlertLogic {
   /**
    * Feeds one point's score. Returns 'open' on the point that opens an alert, 'resolve' on the
    * point that resolves it, null otherwise (including every point while an alert stays open).
-   * While `warm` is false nothing opens and the run counters are reset.
+   * While `warm` is false nothing opens and the run counters are reset. `hold` (default `score`)
+   * is what an open alert compares with `resolveThreshold`: the model's undamped score
+   * (PointResult.undamped), so that an excursion the model no longer counts as news still keeps
+   * its alert open.
    */
-  update(score: number, warm: boolean): AlertTransition;
+  update(score: number, warm: boolean, hold?: number): AlertTransition;
   readonly isOpen: boolean;
   snapshot(): AlertLogicState;
 }
@@ -27,8 +30,9 @@ export interface AlertLogic {
 /**
  * Alert logic of one series:
  * - opens after `minConsecutive` consecutive warm points with score >= `threshold`;
- * - while open, a point counts as normal when its score < `resolveThreshold` (hysteresis) and the
- *   alert resolves after `resolveAfter` consecutive normal points;
+ * - while open, a point counts as normal when its score and its undamped score (`hold`) are both
+ *   < `resolveThreshold` (hysteresis), and the alert resolves after `resolveAfter` consecutive
+ *   normal points;
  * - after a resolve, nothing opens for `cooldownPoints` points;
  * - nothing opens while the model is warming up.
  * Pass a previous `snapshot()` as `state` to continue where it left off.
@@ -36,13 +40,13 @@ export interface AlertLogic {
 export function createAlertLogic(cfg: DetectConfig, state?: unknown): AlertLogic {
   const s: AlertLogicState = state === undefined ? { open: false, above: 0, normal: 0, cooldown: 0 } : readState(state);
   return {
-    update(score: number, warm: boolean): AlertTransition {
+    update(score: number, warm: boolean, hold: number = score): AlertTransition {
       if (!warm) {
         s.above = 0;
         return null;
       }
       if (s.open) {
-        if (score < cfg.resolveThreshold) {
+        if (Math.max(score, hold) < cfg.resolveThreshold) {
           s.normal++;
           if (s.normal >= cfg.resolveAfter) {
             s.open = false;

@@ -95,10 +95,17 @@ export const detectSchema = strictObject({
    * standard 74.0 instead of 75.9). Default 0 (points only).
    */
   warmupMs: z.int().min(0).max(31_536_000_000).default(0),
-  /** Anomaly score at or above which a point counts as anomalous, in [0,1]. Default 0.9. */
-  threshold: z.number().min(0).max(1).default(0.9),
-  /** Score below which an open alert's point counts as normal again (hysteresis). Default 0.6. */
-  resolveThreshold: z.number().min(0).max(1).default(0.6),
+  /**
+   * Anomaly score at or above which a point counts as anomalous, in (0,1] (0 would make every
+   * point anomalous). Default 0.9.
+   */
+  threshold: z.number().gt(0).max(1).default(0.9),
+  /**
+   * Score below which an open alert's point counts as normal again (hysteresis), compared with
+   * the score before episode damping, so a persisting excursion keeps its alert open. In (0,1]
+   * (at 0 no point would ever count as normal and alerts would never resolve). Default 0.6.
+   */
+  resolveThreshold: z.number().gt(0).max(1).default(0.6),
   /** Consecutive anomalous points needed to open an alert. Default 1. */
   minConsecutive: z.int().min(1).default(1),
   /** Consecutive normal points needed to resolve an open alert. Default 20. */

@@ -171,6 +171,7 @@ class EnsembleSeriesModel implements SeriesModel {
       damped = combineScores(d, this.primary);
     }
     let score = damped;
+    let undamped = ensemble;
     if (this.opts.combiner && features) {
       const c = this.opts.combiner(features);
       const w = this.cfg.combinerWeight;
@@ -178,6 +179,7 @@ class EnsembleSeriesModel implements SeriesModel {
       // ensemble's evidence that is still news.
       const news = ensemble > 0 ? damped / ensemble : 1;
       score = w * clip01(c) * news + (1 - w) * damped;
+      undamped = w * clip01(c) + (1 - w) * ensemble;
     }
     // A point is reported once the alert logic would count it: minConsecutive points at/above threshold.
     if (score >= this.cfg.threshold) {
@@ -208,6 +210,7 @@ class EnsembleSeriesModel implements SeriesModel {
       warm: true,
       features: this.opts.features ? features : undefined,
       strength,
+      undamped: clip01(undamped),
     };
   }
 

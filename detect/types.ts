@@ -28,6 +28,13 @@ export interface PointResult {
    * (1 = at its level and rarity bar), before episode damping. Present once the model is warm.
    */
   strength?: number;
+  /**
+   * The score before episode damping (detect.evidence): the evidence that the point is still
+   * out of the ordinary, whether or not it is news. An open alert stays open while this is at or
+   * above `resolveThreshold`, so a persisting excursion is not reported as back to normal. Equal
+   * to `score` when nothing is damped; 0 during warm-up.
+   */
+  undamped?: number;
 }
 
 /** Online, bounded-memory model of one series. */

@@ -12,7 +12,7 @@ export interface EvalModel {
 
 /** Alert logic as the detector runs it: one decision per scored point. */
 export interface EvalAlertLogic {
-  update(score: number, warm: boolean): AlertTransition;
+  update(score: number, warm: boolean, hold?: number): AlertTransition;
 }
 
 /** Per-row outputs of one series. NaN in forecast/lo/hi means none (warm-up). */
@@ -61,7 +61,7 @@ export function evaluateSeries(
     lo[i] = r.lo ?? Number.NaN;
     hi[i] = r.hi ?? Number.NaN;
     warm[i] = r.warm ? 1 : 0;
-    const t = alerts.update(r.score, r.warm);
+    const t = alerts.update(r.score, r.warm, r.undamped);
     if (t === 'open') alert[i] = 1;
     else if (t === 'resolve') resolve[i] = 1;
     if (features !== null && r.features) {

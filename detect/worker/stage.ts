@@ -105,7 +105,7 @@ export class DetectorStage extends StatefulStage<FeatureRecord, DetectorState, S
         }
         st.lastTs = f.ts;
         const result = st.model.update(f.ts, f.value);
-        const transition = st.logic.update(result.score, result.warm);
+        const transition = st.logic.update(result.score, result.warm, result.undamped);
         scored[at] = { feature: f, result };
         if (transition === 'open') {
           const { alert, episode } = openAlert(f, result, cfg);

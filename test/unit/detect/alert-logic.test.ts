@@ -23,6 +23,12 @@ describe('alert logic', () => {
     expect(t).toEqual(['open', null, null, null, null, 'resolve']);
   });
 
+  it('keeps an alert open while the undamped score (hold) is still high, whatever the damped score', () => {
+    const logic = createAlertLogic(detectConfig({ threshold: 0.9, resolveThreshold: 0.5, resolveAfter: 2 }));
+    const t = [logic.update(0.95, true, 0.95), logic.update(0.1, true, 0.9), logic.update(0.1, true, 0.9), logic.update(0.1, true, 0.9), logic.update(0.1, true, 0.2), logic.update(0.1, true, 0.2)];
+    expect(t).toEqual(['open', null, null, null, null, 'resolve']);
+  });
+
   it('resolves only after resolveAfter consecutive normal points', () => {
     const t = run({ threshold: 0.9, resolveThreshold: 0.5, resolveAfter: 3 }, [0.95, 0.1, 0.1, 0.8, 0.1, 0.1, 0.1]);
     expect(t).toEqual(['open', null, null, null, null, null, 'resolve']);

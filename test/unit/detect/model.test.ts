@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { createAlertLogic } from '../../../detect/alert-logic.js';
 import { detectConfig } from '../../../detect/config.js';
 import { explain } from '../../../detect/explain.js';
 import { createSeriesModel, FEATURE_NAMES, restoreSeriesModel } from '../../../detect/model.js';
@@ -133,6 +134,28 @@ describe('series model', () => {
     for (let i = 0; i < values.length; i++) expect(damped[i].score).toBeLessThanOrEqual(flat[i].score + 1e-12);
   });
 
+  it('keeps the alert of a persisting level shift open until the value is back inside the band', () => {
+    const rnd = noise(3);
+    // From row 2000 the series sits at 10x its usual level for good: reported once, at the onset,
+    // then damped as no longer news, but not "back to normal" while still far outside the band.
+    const values = Array.from({ length: 3000 }, (_, i) => (i >= 2000 ? 500 : 50) + rnd());
+    const cfg = detectConfig({});
+    const out = feed(values, cfg);
+    const logic = createAlertLogic(cfg);
+    const events = out.map((r, i) => ({ i, t: logic.update(r.score, r.warm, r.undamped), r, v: values[i] })).filter((e) => e.t !== null);
+    expect(events[0]).toMatchObject({ i: 2000, t: 'open' });
+    expect(events[1].t).toBe('resolve');
+    expect(events).toHaveLength(2);
+    const { r, v } = events[1];
+    expect(v).toBeGreaterThanOrEqual(r.lo!);
+    expect(v).toBeLessThanOrEqual(r.hi!);
+    // Damped scores alone would have called it over within resolveAfter points, still 10x out.
+    const plain = createAlertLogic(cfg);
+    const early = out.map((x) => plain.update(x.score, x.warm)).indexOf('resolve');
+    expect(early).toBeLessThan(2000 + 2 * cfg.resolveAfter);
+    expect(events[1].i).toBeGreaterThan(early);
+  });
+
   it('does not report the return from an excursion as a new anomaly', () => {
     const rnd = noise(9);
     // 30 points at +12 (long enough for the forecaster to follow), then back to the usual level.
@@ -211,9 +234,29 @@ describe('explain', () => {
     expect(text).toContain('30% above the forecast');
   });
 
+  it('lists supporting detectors only beside a primary one', () => {
+    const cfg = detectConfig({});
+    const quiet: PointResult = { score: 0.05, forecast: 10, lo: 9, hi: 11, detectors: { forecast: 0.1, variance: 1 }, warm: true };
+    expect(explain(quiet, 10.5, null, cfg)).toContain('no detector fired (highest: variance 1.00, supporting only)');
+    const loud: PointResult = { score: 0.97, forecast: 10, lo: 9, hi: 11, detectors: { forecast: 0.97, variance: 0.8 }, warm: true };
+    expect(explain(loud, 20, 'open', cfg)).toContain('detectors fired: forecast 0.97, supported by variance 0.80');
+  });
+
+  it('prints as many digits as it takes to tell the band, the forecast and the value apart', () => {
+    const cfg = detectConfig({});
+    const r: PointResult = { score: 1, forecast: 100, lo: 99.99999, hi: 100.00001, detectors: { level: 1 }, warm: true };
+    const text = explain(r, 100.0001, 'open', cfg);
+    expect(text).toContain('expected 99.99999..100.00001 (forecast 100)');
+    expect(text).toContain('value 100.0001 is 4.5 band widths above the band');
+    // Everyday numbers keep 4 significant digits.
+    expect(explain({ ...r, lo: 94, hi: 106 }, 130.123, 'open', cfg)).toContain('expected 94..106 (forecast 100); value 130.1 is');
+  });
+
   it('says the series is warming up', () => {
     const cfg = detectConfig({ warmupPoints: 50 });
     const text = explain({ score: 0, forecast: null, lo: null, hi: null, detectors: {}, warm: false }, 3, null, cfg);
     expect(text).toMatch(/warming up.*50 points/);
+    // The model needs at least MIN_WARM_POINTS whatever warmupPoints says, and so does the text.
+    expect(explain({ score: 0, forecast: null, lo: null, hi: null, detectors: {}, warm: false }, 3, null, detectConfig({ warmupPoints: 0 }))).toMatch(/needs 8 points/);
   });
 });
