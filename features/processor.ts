@@ -104,8 +104,8 @@ export class FeatureStage extends StatefulStage<Sample, FeatureState, Staged> {
       if (out.length) {
         // Each phase is recorded so a retried flush does not redo what already succeeded.
         if (!st.written && this.cfg.features.writeInflux && this.deps.influx) {
-          await writePoints(this.deps.influx, out);
-          await this.deps.influx.sink.flush();
+          await writePoints(this.deps.influx, out, partition);
+          await this.deps.influx.sink.flush(partition);
         }
         st.written = true;
         if (!st.emitted) await this.deps.out.emit(out);
@@ -117,7 +117,7 @@ export class FeatureStage extends StatefulStage<Sample, FeatureState, Staged> {
       this.staged.delete(partition);
       this.metrics.bufferDepth.set(0);
     }
-    await this.table.snapshot();
+    await this.snapshotSettled();
   }
 }
 

@@ -27,8 +27,9 @@ import { DashboardState } from '../api/state.js';
 export type InfluxSink = Component & PointSink<unknown> & { readonly healthy?: boolean; scope?(): PointSink<unknown> };
 
 /**
- * A stage's own handle on the shared writer: its flush() reports the failure of any batch that
- * carried this stage's points, so no stage commits offsets for points InfluxDB never stored.
+ * A stage's own handle on the shared writer: its flush(partition) waits for and reports the
+ * failure of any batch that carried this stage's points of that partition, so no stage commits a
+ * partition's offsets for points InfluxDB never stored, even with several partitions in flight.
  */
 function stageSink(influx: InfluxSink): PointSink<unknown> {
   return influx.scope ? influx.scope() : influx;

@@ -22,8 +22,8 @@ interface Entry<S> {
  */
 export class SeriesStateTable<S> {
   private readonly entries = new Map<string, Entry<S>>();
-  /** Snapshots of evicted or released series not yet written. */
-  private pending: Array<{ key: string; state: unknown }> = [];
+  /** Snapshots of evicted or released series not yet written, with the partition they came from. */
+  private pending: Array<{ key: string; state: unknown; partition: number }> = [];
   private lastSnapshot = Date.now();
 
   constructor(
@@ -60,30 +60,38 @@ export class SeriesStateTable<S> {
     while (this.entries.size > this.opts.maxSeries) {
       const [oldId, old] = this.entries.entries().next().value as [string, Entry<S>];
       this.entries.delete(oldId);
-      this.pending.push({ key: this.key(oldId), state: this.codec.snapshot(old.state) });
+      this.pending.push({ key: this.key(oldId), state: this.codec.snapshot(old.state), partition: old.partition });
       this.opts.evicted?.inc();
     }
     return state;
   }
 
-  /** Writes pending snapshots and, when the interval is due (or `force`), those of every changed series. */
-  async snapshot(force = false): Promise<void> {
+  /**
+   * Writes pending snapshots and, when the interval is due (or `force`), those of every changed
+   * series. Series of partitions for which `inFlight` holds are left out (and stay pending or
+   * dirty): their state includes a batch whose outputs are not durable yet, and a snapshot of it
+   * would make the redelivered records look like duplicates if that batch is given up.
+   */
+  async snapshot(force = false, inFlight: (partition: number) => boolean = () => false): Promise<void> {
     const due = force || (this.opts.snapshotIntervalMs > 0 && Date.now() - this.lastSnapshot >= this.opts.snapshotIntervalMs);
-    const out = this.pending;
-    this.pending = [];
+    const fromPending = this.pending.filter((p) => !inFlight(p.partition));
+    this.pending = this.pending.filter((p) => inFlight(p.partition));
+    const out: Array<{ key: string; state: unknown }> = fromPending.map(({ key, state }) => ({ key, state }));
+    const taken: Entry<S>[] = [];
     if (due) {
       for (const [id, e] of this.entries) {
-        if (!e.dirty) continue;
+        if (!e.dirty || inFlight(e.partition)) continue;
         out.push({ key: this.key(id), state: this.codec.snapshot(e.state) });
         e.dirty = false;
+        taken.push(e);
       }
       this.lastSnapshot = Date.now();
     }
     try {
       await this.store.put(out);
     } catch (err) {
-      this.pending = out.concat(this.pending);
-      if (due) for (const o of out) { const e = this.entries.get(o.key.slice(this.stage.length + 1)); if (e) e.dirty = true; }
+      this.pending = fromPending.concat(this.pending);
+      for (const e of taken) e.dirty = true;
       throw err;
     }
   }
@@ -92,14 +100,18 @@ export class SeriesStateTable<S> {
   release(keep: (partition: number) => boolean): void {
     for (const [id, e] of this.entries) {
       if (keep(e.partition)) continue;
-      if (e.dirty) this.pending.push({ key: this.key(id), state: this.codec.snapshot(e.state) });
+      if (e.dirty) this.pending.push({ key: this.key(id), state: this.codec.snapshot(e.state), partition: e.partition });
       this.entries.delete(id);
     }
   }
 
-  /** Forgets the series of one partition without snapshotting (their records will be redelivered). */
+  /**
+   * Forgets the series of one partition without snapshotting, including snapshots of its series
+   * evicted since the last write (their records will be redelivered).
+   */
   drop(partition: number): void {
     for (const [id, e] of this.entries) if (e.partition === partition) this.entries.delete(id);
+    this.pending = this.pending.filter((p) => p.partition !== partition);
   }
 }
 
@@ -127,14 +139,22 @@ export abstract class StatefulStage<T, S, Staged> implements StageWorker<T> {
     return Promise.resolve();
   }
 
+  /**
+   * Snapshots the state table, leaving out the partitions with a batch still in flight (processed
+   * but not yet flushed): only state whose outputs are durable may be snapshotted.
+   */
+  protected snapshotSettled(force = false): Promise<void> {
+    return this.table.snapshot(force, (p) => this.staged.has(p));
+  }
+
   async assigned(partitions: number[]): Promise<void> {
     const keep = new Set(partitions);
     this.table.release((p) => keep.has(p));
-    await this.table.snapshot();
+    await this.snapshotSettled();
     await this.stateStore.catchUp();
   }
 
   close(): Promise<void> {
-    return this.table.snapshot(true);
+    return this.snapshotSettled(true);
   }
 }

@@ -133,10 +133,13 @@ export class DetectorStage extends StatefulStage<FeatureRecord, DetectorState, S
       const { scored, alerts } = st;
       // Each phase is recorded so a retried flush does not redo what already succeeded.
       if (!st.influx) {
-        await writePoints(this.deps.scores, scored);
-        await writePoints(this.deps.alertPoints, alerts);
-        if (this.deps.scores) await this.deps.scores.sink.flush();
-        else if (this.deps.alertPoints) await this.deps.alertPoints.sink.flush();
+        await writePoints(this.deps.scores, scored, partition);
+        await writePoints(this.deps.alertPoints, alerts, partition);
+        // The pipeline gives both outputs one writer scope; flush each distinct sink once.
+        const scoreSink = this.deps.scores?.sink;
+        const alertSink = this.deps.alertPoints?.sink;
+        if (scoreSink) await scoreSink.flush(partition);
+        if (alertSink && alertSink !== scoreSink) await alertSink.flush(partition);
         st.influx = true;
       }
       if (!st.emitted && alerts.length) {
@@ -152,7 +155,7 @@ export class DetectorStage extends StatefulStage<FeatureRecord, DetectorState, S
     }
     this.staged.delete(partition);
     this.metrics.bufferDepth.set(0);
-    await this.table.snapshot();
+    await this.snapshotSettled();
   }
 }
 

@@ -76,7 +76,7 @@ export class KafkaStageInput<T> extends Lifecycle {
       }
       this.partitions = partitions;
       const prev = this.assignment.catch(() => undefined);
-      this.assignment = prev.then(() => opts.worker.assigned(partitions));
+      this.track(prev.then(() => opts.worker.assigned(partitions)));
     });
     this.consumer.on(ev.CONNECT, () => (this.connected = true));
     this.consumer.on(ev.DISCONNECT, () => (this.connected = false));
@@ -86,6 +86,19 @@ export class KafkaStageInput<T> extends Lifecycle {
       ctx.logger.error({ stage: opts.stage, err: errorMessage(err), restart: e.payload.restart }, 'consumer crashed');
       if (!e.payload.restart) this.crashed = err;
     });
+  }
+
+  /**
+   * Makes `p` the assignment the next batch waits for. Its failure is logged and counted here,
+   * which also marks it handled: with no batch waiting (an idle topic), a rejected restore must
+   * not end the process as an unhandled rejection. The next batch still sees it and retries.
+   */
+  private track(p: Promise<void>): void {
+    p.catch((err: unknown) => {
+      this.metrics.errors.inc({ type: 'assign' });
+      this.ctx.logger.warn({ stage: this.opts.stage, err: errorMessage(err) }, 'restoring state for the assigned partitions failed; the next batch retries');
+    });
+    this.assignment = p;
   }
 
   /** Connected and not crashed for good (for /readyz). */
@@ -147,8 +160,7 @@ export class KafkaStageInput<T> extends Lifecycle {
     } catch (err) {
       // Restoring state for the new assignment failed (e.g. the state topic could not be read in
       // time): try again, and fail this batch so it is redelivered rather than processed cold.
-      this.metrics.errors.inc({ type: 'assign' });
-      this.assignment = this.opts.worker.assigned(this.partitions);
+      this.track(this.opts.worker.assigned(this.partitions));
       throw err;
     }
     if (this.leaving || !isRunning() || isStale() || batch.messages.length === 0) return;

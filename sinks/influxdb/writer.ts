@@ -336,32 +336,43 @@ export class BatchingInfluxWriter extends Lifecycle implements InfluxWriter {
   }
 }
 
-/** One producer's view of a shared writer: it tracks the lines written through it. */
-class WriterScope implements PointSink<InfluxPoint> {
-  /** Line ranges written since the last flush, merged when contiguous. */
-  private ranges: Array<[number, number]> = [];
+/** Lines written under one key of a scope since its last flush. */
+interface Written {
+  /** Line ranges, merged when contiguous. */
+  ranges: Array<[number, number]>;
   /** The writer's failure count when the first of those lines was written. */
-  private since = 0;
+  since: number;
+}
+
+/**
+ * One producer's view of a shared writer: it tracks the lines written through it, per key (the
+ * partition a stage is working on; see PointSink), so `flush(key)` settles and reports exactly
+ * the lines of that key.
+ */
+class WriterScope implements PointSink<InfluxPoint> {
+  private readonly written = new Map<number, Written>();
 
   constructor(private readonly writer: BatchingInfluxWriter) {}
 
-  async write(points: InfluxPoint[]): Promise<void> {
-    if (this.ranges.length === 0) this.since = this.writer.failuresSoFar;
+  async write(points: InfluxPoint[], key = 0): Promise<void> {
+    let w = this.written.get(key);
+    if (!w) this.written.set(key, (w = { ranges: [], since: this.writer.failuresSoFar }));
+    const { ranges } = w;
     await this.writer.push(points, (seq) => {
-      const last = this.ranges[this.ranges.length - 1];
+      const last = ranges[ranges.length - 1];
       if (last && last[1] === seq - 1) last[1] = seq;
-      else this.ranges.push([seq, seq]);
+      else ranges.push([seq, seq]);
     });
   }
 
-  async flush(): Promise<void> {
-    if (this.ranges.length === 0) return;
-    // Lines written through this scope while this flush waits belong to the next one.
-    const ranges = this.ranges;
-    const since = this.since;
-    this.ranges = [];
-    await this.writer.settle(ranges[ranges.length - 1][1]);
-    const failed = this.writer.failureIn(ranges, since);
+  async flush(key = 0): Promise<void> {
+    const w = this.written.get(key);
+    if (!w) return;
+    // Lines written under this key while this flush waits belong to the next one.
+    this.written.delete(key);
+    if (w.ranges.length === 0) return;
+    await this.writer.settle(w.ranges[w.ranges.length - 1][1]);
+    const failed = this.writer.failureIn(w.ranges, w.since);
     if (failed) throw failed;
   }
 }

@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Kafka, logLevel } from 'kafkajs';
 import { pino } from 'pino';
-import { Registry } from 'prom-client';
+import { Registry, type Counter } from 'prom-client';
 import { parseConfig } from '../../config/load.js';
 import { Pipeline } from '../../pipeline/assemble.js';
 import { featureCodec } from '../../pipeline/kafka/codec.js';
+import { KafkaStageInput } from '../../pipeline/kafka/consumer.js';
+import type { StageWorker } from '../../pipeline/transport.js';
 import { createSeriesModel } from '../../detect/model.js';
 import type { ScoredPoint } from '../../detect/worker/stage.js';
 import type { FeatureRecord } from '../../pipeline/ports.js';
@@ -103,5 +105,37 @@ describe('Kafka transport: state handoff, dead letters, offsets', () => {
     }
     expect(letters[0].stage).toBe('detect');
     expect(letters[0].reason).toMatch(/not JSON/);
+  });
+
+  it('a state restore that fails on an idle topic is counted and retried, and does not end the process', async () => {
+    // With no batch waiting on the assignment, its rejection used to go unhandled (Node exits on
+    // that; vitest fails the run).
+    const topic = `${prefix}.idle`;
+    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+    const ctx = context();
+    let restores = 0;
+    const worker: StageWorker<FeatureRecord> = {
+      name: 'idle',
+      assigned: async () => {
+        restores++;
+        throw new Error('state topic: not caught up');
+      },
+      process: async () => undefined,
+      flush: async () => undefined,
+      abandon: async () => undefined,
+      close: async () => undefined,
+    };
+    const input = new KafkaStageInput({ kafka, cfg: cfg.kafka!, topic, groupId: `${prefix}-idle`, stage: 'idle', codec: featureCodec('json'), dlq: { deadLetter: async () => undefined }, worker }, ctx);
+    await input.start();
+    try {
+      const errors = ctx.registry.getSingleMetric('seismo_idle_input_errors_total') as Counter<'type'>;
+      await waitFor(async () => ((await errors.get()).values.find((v) => v.labels.type === 'assign')?.value ? true : undefined), 30_000, 'the failed restore to be counted');
+      await new Promise((r) => setTimeout(r, 200));
+      expect(restores).toBe(1);
+    } finally {
+      await input.stop();
+      await admin.deleteGroups([`${prefix}-idle`]).catch(() => undefined);
+      await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+    }
   });
 });

@@ -313,4 +313,23 @@ describe('BatchingInfluxWriter (no server)', () => {
     expect(transport.lines).toEqual(['m,s=a v=0 1000', 'm,s=a v=3 1003']);
     await writer.stop();
   });
+
+  it("scopes: one partition's flush neither takes over nor hides the lines of another", async () => {
+    const { writer, transport } = setup({ batchSize: 1 });
+    await writer.start();
+    const stage = writer.scope();
+    transport.hold();
+    await stage.write([pt(1)], 0);
+    await stage.write([pt(2)], 1);
+    // Partition 0 flushes first; partition 1's line is still its own to wait for and to report.
+    const first = stage.flush(0);
+    const down = () => new SeismoError('influxdb write: HTTP 503', { retriable: false });
+    transport.failures = [undefined as unknown as Error, down()];
+    transport.release();
+    await first;
+    await expect(stage.flush(1)).rejects.toThrow(/HTTP 503/);
+    expect(transport.lines).toEqual(['m,s=a v=1 1001']);
+    await stage.flush(1); // reported once; nothing written under partition 1 since
+    await writer.stop();
+  });
 });

@@ -62,6 +62,26 @@ describe('processor stage', () => {
     expect([a.count, a.mean]).toEqual([3, 20]);
     expect(await metricValue(ctx, 'seismo_features_restored_total')).toBe(1);
   });
+
+  it("never snapshots a partition's batch before its own flush: a given-up batch is redelivered, not skipped as duplicates", async () => {
+    const ctx = testContext();
+    const out = collect<FeatureRecord>();
+    const store = new MemoryStateStore();
+    // a snapshot is due on every flush
+    const stage = new FeatureStage({ features, workers: workersSchema.parse({ snapshotIntervalMs: 1 }) }, ctx, { out, dlq: new MemoryDeadLetterSink(ctx), store });
+    await stage.assigned([0, 1]);
+    const a = [0, 1, 2].map((i) => makeSample({ ...series, name: 'a' }, t0 + i * 1000, i));
+    const b = [0, 1, 2].map((i) => makeSample({ ...series, name: 'b' }, t0 + i * 1000, i));
+    await stage.process(a, 0);
+    await stage.process(b, 1);
+    await new Promise((r) => setTimeout(r, 5));
+    await stage.flush(0); // partition 1's batch is processed but not flushed: its state must not be stored
+    await stage.abandon(1); // ...and its flush is given up
+    await stage.process(b, 1); // the records come again
+    await stage.flush(1);
+    expect(out.items.filter((f) => f.series.name === 'b').map((f) => f.count)).toEqual([1, 2, 3]);
+    expect(await metricValue(ctx, 'seismo_features_duplicates_total')).toBe(0);
+  });
 });
 
 describe('detector stage', () => {
