@@ -4,7 +4,7 @@ import type { StateStore } from '../pipeline/state-store.js';
 import type { WorkersConfig } from '../pipeline/worker-config.js';
 import type { FeaturesConfig } from './config.js';
 import type { SeriesRef } from '../ingest/sample.js';
-import { checkSample } from '../ingest/sample.js';
+import { ADMITTED_SAMPLE_LIMITS, checkSample } from '../ingest/sample.js';
 import { SeriesStateTable, StatefulStage } from '../pipeline/series-state.js';
 import { writePoints, type PointOutput } from '../pipeline/point-sink.js';
 import { componentMetrics, e2eLatency, type LatencyRecorder, registryCounter } from '../pipeline/telemetry.js';
@@ -71,7 +71,7 @@ export class FeatureStage extends StatefulStage<Sample, FeatureState, Staged> {
     this.metrics.received.inc(items.length);
     for (const s of items) {
       if (this.deps.checkSamples) {
-        const reason = checkSample(s, now);
+        const reason = checkSample(s, now, ADMITTED_SAMPLE_LIMITS);
         if (reason) {
           out.dead.push({ stage: FEATURES_STAGE, reason, payload: s, ts: now });
           continue;

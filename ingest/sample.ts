@@ -21,7 +21,7 @@ export interface Sample {
 
 /** Limits applied by {@link checkSample}. */
 export interface SampleLimits {
-  /** Reject samples older than this many ms before now. Default 30 days. */
+  /** Reject samples older than this many ms before now. Default 30 days; `Infinity`: no age limit. */
   maxAgeMs: number;
   /** Reject samples further than this many ms in the future. Default 10 minutes. */
   maxFutureMs: number;
@@ -31,12 +31,21 @@ export interface SampleLimits {
   maxLabelLength: number;
 }
 
+/** What a collector admits (the `file` source lifts `maxAgeMs` for its historic replays). */
 export const DEFAULT_SAMPLE_LIMITS: SampleLimits = {
   maxAgeMs: 30 * 24 * 3600_000,
   maxFutureMs: 10 * 60_000,
   maxLabels: 64,
   maxLabelLength: 1024,
 };
+
+/**
+ * What a stage re-checks on samples that a collector already admitted (Kafka decode): the same
+ * shape, label and future limits, but no age limit. Age is a policy of the source, known only at
+ * ingest (a `file` replay is old by nature), and a record read late (consumer lag, replay of the
+ * topic) is older than when it was admitted without being malformed.
+ */
+export const ADMITTED_SAMPLE_LIMITS: SampleLimits = { ...DEFAULT_SAMPLE_LIMITS, maxAgeMs: Number.POSITIVE_INFINITY };
 
 /** Canonical key: source, name and labels sorted by name, in an unambiguous encoding. */
 export function seriesKey(series: SeriesRef): string {

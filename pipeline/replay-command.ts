@@ -114,8 +114,10 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplayResult> {
   // points inside [from, to].
   const ranges = await offsetRange(kafka, opts.topic, fromMs - RANGE_MARGIN_MS, toMs + RANGE_MARGIN_MS);
   const records = await readRange(kafka, opts.topic, ranges, cfg.kafka.groupPrefix, (value) => {
-    // Samples are checked against the end of the range, not the wall clock, so old ranges replay.
-    const d = codec.decode(value, toMs);
+    // Decoding has no age limit, so old ranges replay. The future limit is taken from the end of
+    // what is read (or the wall clock, if later), so a record read within the margin past `to`
+    // still yields its points inside the range.
+    const d = codec.decode(value, Math.max(Date.now(), toMs + RANGE_MARGIN_MS));
     if (!d.ok) {
       rejected++;
       return;

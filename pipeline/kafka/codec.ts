@@ -1,6 +1,6 @@
 import type { Alert, DeadLetter, FeatureRecord, Sample } from '../ports.js';
 import type { SeriesRef } from '../../ingest/sample.js';
-import { DEFAULT_SAMPLE_LIMITS, checkSample, seriesId } from '../../ingest/sample.js';
+import { ADMITTED_SAMPLE_LIMITS, checkSample, seriesId } from '../../ingest/sample.js';
 
 /** One Kafka record as seismo writes it: key = series id (or stage for dead letters). */
 export interface OutRecord {
@@ -17,6 +17,7 @@ export type Encoding = 'series-binary' | 'series-batch' | 'json';
 
 export interface Codec<T> {
   encode(items: T[]): OutRecord[];
+  /** `now` (epoch ms, default the wall clock) bounds how far in the future a sample may be. */
   decode(value: Buffer | null, now?: number): Decoded<T>;
 }
 
@@ -150,13 +151,15 @@ function parseAny(value: Buffer | null, fields: number, headers: Memo<Header>): 
   return parse(value);
 }
 
-/** The per-point part of checkSample: value finite, timestamp inside the sane window. */
+/**
+ * The per-point part of checkSample with ADMITTED_SAMPLE_LIMITS: value finite, timestamp a finite
+ * number and not in the future. No age limit: the collector applied its source's one at ingest.
+ */
 function checkPoint(ts: unknown, value: unknown, now: number): string | null {
   if (typeof value !== 'number') return `value is not a number: ${JSON.stringify(value)?.slice(0, 64)}`;
   if (!Number.isFinite(value)) return `value is not finite: ${String(value)}`;
   if (typeof ts !== 'number' || !Number.isFinite(ts)) return `timestamp is not a number: ${JSON.stringify(ts)?.slice(0, 64)}`;
-  if (ts > now + DEFAULT_SAMPLE_LIMITS.maxFutureMs) return `timestamp ${new Date(ts).toISOString()} is more than ${DEFAULT_SAMPLE_LIMITS.maxFutureMs} ms in the future`;
-  if (ts < now - DEFAULT_SAMPLE_LIMITS.maxAgeMs) return `timestamp ${new Date(ts).toISOString()} is older than ${DEFAULT_SAMPLE_LIMITS.maxAgeMs} ms`;
+  if (ts > now + ADMITTED_SAMPLE_LIMITS.maxFutureMs) return `timestamp ${new Date(ts).toISOString()} is more than ${ADMITTED_SAMPLE_LIMITS.maxFutureMs} ms in the future`;
   return null;
 }
 
@@ -186,7 +189,7 @@ export function sampleCodec(encoding: Encoding, maxPointsPerMessage = 500): Code
       const p = parseAny(value, 2, decoded);
       if (!p.ok) return p;
       if (!isBatch(p.json)) {
-        const reason = checkSample(p.json, now);
+        const reason = checkSample(p.json, now, ADMITTED_SAMPLE_LIMITS);
         if (reason) return { ok: false, reason };
         const s = p.json as Sample;
         return { ok: true, items: [{ series: s.series, id: s.id ?? seriesId(s.series), ts: s.ts, value: s.value }] };
@@ -200,7 +203,7 @@ export function sampleCodec(encoding: Encoding, maxPointsPerMessage = 500): Code
       // headers already seen; every point is checked for value and time.
       if (!p.header?.checked) {
         const pt0 = flat ? [flat[0], flat[1]] : b.points[0];
-        const reason = checkSample({ series: b.series, id: b.id, ts: Array.isArray(pt0) ? pt0[0] : undefined, value: Array.isArray(pt0) ? pt0[1] : undefined }, now);
+        const reason = checkSample({ series: b.series, id: b.id, ts: Array.isArray(pt0) ? pt0[0] : undefined, value: Array.isArray(pt0) ? pt0[1] : undefined }, now, ADMITTED_SAMPLE_LIMITS);
         if (reason) return { ok: false, reason: `points[0]: ${reason}` };
         if (p.header) p.header.checked = true;
       }

@@ -4,6 +4,9 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseNabCsv, parseNabTimestamp } from '../../../ingest/file/csv.js';
 import { createCollector, MemoryCheckpointStore } from '../../../ingest/index.js';
+import { SourceIO } from '../../../ingest/collector.js';
+import { makeSample } from '../../../ingest/sample.js';
+import { sampleCodec } from '../../../pipeline/kafka/codec.js';
 import { CaptureDlq, CaptureEmitter, metricValue, testContext } from './helpers.js';
 
 describe('NAB CSV parsing', () => {
@@ -133,8 +136,35 @@ describe('file collector with a long file', () => {
       expect(dlq.entries).toEqual([]);
       expect(out.samples).toHaveLength(20_000);
       expect(out.samples[0].ts).toBe(now - 19_999 * 300_000); // about 69 days back
+      // Downstream (Kafka decode in the processor) accepts them too, in every encoding.
+      for (const enc of ['json', 'series-batch', 'series-binary'] as const) {
+        const codec = sampleCodec(enc);
+        const decoded = codec.encode(out.samples).map((r) => codec.decode(Buffer.isBuffer(r.value) ? r.value : Buffer.from(r.value), now));
+        expect(decoded.filter((d) => !d.ok)).toEqual([]);
+        expect(decoded.reduce((n, d) => n + (d.ok ? d.items.length : 0), 0)).toBe(20_000);
+      }
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('sample age limit at ingest', () => {
+  it('still rejects samples older than 30 days from sources other than file, with a reason', async () => {
+    const now = Date.UTC(2026, 0, 1);
+    const ctx = testContext();
+    // A file collector in the same process relaxes only its own limits.
+    createCollector({ type: 'file', path: '/nonexistent.csv' } as never, ctx, new CaptureEmitter(), new CaptureDlq(), { checkpoints: new MemoryCheckpointStore(), now: () => now });
+    const out = new CaptureEmitter();
+    const dlq = new CaptureDlq();
+    const io = new SourceIO('prometheus', 'prom', ctx, out, dlq, () => now);
+    const series = { source: 'prometheus', name: 'up', labels: {} };
+    const old = makeSample(series, now - 31 * 86_400_000, 1);
+    const fresh = makeSample(series, now - 60_000, 1);
+    expect(await io.emit('up', [old, fresh])).toBe(1);
+    expect(out.samples).toEqual([fresh]);
+    expect(dlq.entries).toHaveLength(1);
+    expect(dlq.entries[0]).toMatchObject({ stage: 'ingest.prometheus', payload: old, reason: expect.stringMatching(/older than 2592000000 ms/) as unknown });
+    expect(await metricValue(ctx.registry, 'seismo_ingest_dead_letters_total', { source: 'prom' })).toBe(1);
   });
 });

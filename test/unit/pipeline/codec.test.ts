@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { alertCodec, encodeDeadLetters, featureCodec, sampleCodec } from '../../../pipeline/kafka/codec.js';
-import { makeSample } from '../../../ingest/sample.js';
+import { makeSample, type Sample } from '../../../ingest/sample.js';
 import type { Alert, FeatureRecord } from '../../../pipeline/ports.js';
 
 const now = Date.UTC(2026, 0, 1);
@@ -65,6 +65,39 @@ describe('sample codec', () => {
   });
 });
 
+describe('sample age on decode', () => {
+  // The age limit is the collector's (the file source has none); a stage decoding what a collector
+  // admitted checks only what could still be wrong: shape, id, finite numbers, the future limit.
+  const day = 86_400_000;
+  const file = { source: 'file', name: 'realAdExchange/exchange-2_cpm_results', labels: { file: 'realAdExchange/exchange-2_cpm_results.csv' } };
+  const shifted = [makeSample(file, now - 68 * day, 1), makeSample(file, now - 40 * day, 2), makeSample(file, now, 3)];
+  const original = [makeSample(file, Date.UTC(2011, 6, 1), 1), makeSample(file, Date.UTC(2011, 8, 7), 2)];
+  const live = [makeSample(a, now - 400 * day, 4)];
+
+  it.each(['json', 'series-batch', 'series-binary'] as const)('accepts samples older than 30 days (%s)', (enc) => {
+    for (const input of [shifted, original, live]) {
+      const codec = sampleCodec(enc);
+      const back = decodeAll(codec, codec.encode(input).map((r) => r.value));
+      expect(back).toEqual(input);
+    }
+  });
+
+  it.each(['json', 'series-batch', 'series-binary'] as const)('still dead-letters a malformed sample of an old series with a reason (%s)', (enc) => {
+    const codec = sampleCodec(enc);
+    // The bad sample follows a 68-day-old one of the same series (same message when batched).
+    const reasonOf = (bad: Sample): string => {
+      const recs = codec.encode([shifted[0], bad]);
+      const v = recs[recs.length - 1].value;
+      const d = codec.decode(typeof v === 'string' ? Buffer.from(v) : v, now);
+      return d.ok ? 'accepted' : d.reason;
+    };
+    const at = enc === 'json' ? '' : 'points\\[1\\]: ';
+    expect(reasonOf({ ...shifted[1], value: Number.NaN })).toMatch(new RegExp(`^${at}value is not (finite|a number)`));
+    expect(reasonOf({ ...shifted[1], ts: now + day })).toMatch(new RegExp(`^${at}timestamp .* in the future`));
+    expect(reasonOf({ ...shifted[1], id: 'ffffffffffffffff' })).toMatch(/id does not match/);
+  });
+});
+
 describe('feature and alert codecs', () => {
   const f: FeatureRecord = { id: samples[0].id, series: a, ts: now, value: 2, count: 3, mean: 1.5, std: 0.5, min: 1, max: 2, ewma: 1.7 };
   it.each(['json', 'series-batch', 'series-binary'] as const)('round-trips feature records (%s)', (enc) => {
@@ -96,10 +129,10 @@ describe('binary sample batches', () => {
     const d = codec.decode(nan.value as Buffer, now);
     expect(d.ok).toBe(false);
     if (!d.ok) expect(d.reason).toMatch(/^points\[1\]: value is not finite/);
-    const [old] = codec.encode([samples[0], { ...samples[0], ts: now - 400 * 86_400_000 }]);
-    const o = codec.decode(old.value as Buffer, now);
-    expect(o.ok).toBe(false);
-    if (!o.ok) expect(o.reason).toMatch(/^points\[1\]: timestamp .* is older than/);
+    const [future] = codec.encode([samples[0], { ...samples[0], ts: now + 3_600_000 }]);
+    const f = codec.decode(future.value as Buffer, now);
+    expect(f.ok).toBe(false);
+    if (!f.ok) expect(f.reason).toMatch(/^points\[1\]: timestamp .* in the future/);
   });
 
   it('round-trips alerts and rejects an unknown state', () => {
