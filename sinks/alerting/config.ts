@@ -99,6 +99,12 @@ export const alertingSchema = strictObject({
    * Default `block`.
    */
   whenFull: z.enum(['block', 'drop']).default('block'),
+  /**
+   * Embedded mode (no redis): on stop, how long queued and in-flight deliveries may still run,
+   * retries included, before their retries are aborted and what is left is recorded as failed, ms.
+   * (With BullMQ, stop waits only for the attempt in progress; retries wait in Redis.) Default 5000.
+   */
+  shutdownGraceMs: z.int().min(0).max(120_000).default(5000),
 }).superRefine((cfg, ctx) => {
   const names = new Set(cfg.receivers.map((r) => r.name));
   const known = [...names].join(', ') || 'none configured';

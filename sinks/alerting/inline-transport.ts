@@ -55,7 +55,12 @@ export class InlineTransport implements DeliveryTransport {
   private readonly seen: MemoryKeyValueStore;
   private readonly groups = new Map<string, OpenGroup>();
   private readonly loops: Promise<void>[] = [];
+  /** Fired by kill(). */
   private readonly abort = new AbortController();
+  /** Fired when stop()'s grace period (`shutdownGraceMs`) ends: retries and queued deliveries are cut short. */
+  private readonly drain = new AbortController();
+  private readonly signal = AbortSignal.any([this.abort.signal, this.drain.signal]);
+  private readonly cutShort = new Map<string, number>();
   readonly failures: InlineFailure[] = [];
 
   constructor(private readonly o: { cfg: AlertingConfig; receivers: Map<string, Receiver>; dashboardUrl: string; metrics: NotifierMetrics; logger: Logger; recheck: Recheck }) {
@@ -91,27 +96,67 @@ export class InlineTransport implements DeliveryTransport {
     if (alerts.length === 0) return;
     const count = queued.count - (queued.alerts.length - alerts.length);
     const n: Notification = { ...queued, alerts, count };
+    if (this.drain.signal.aborted) {
+      this.recordCutShort(r, n, 0, false, undefined);
+      return;
+    }
     const policy = { attempts: this.o.cfg.attempts, baseMs: this.o.cfg.backoffMs, maxMs: this.o.cfg.maxBackoffMs };
+    const signal = this.signal;
     let attempts = 0;
+    let lastError: unknown;
+    let cutMidAttempt = false;
     try {
       const detail = await withRetry(
         async (attempt) => {
           attempts = attempt;
-          if (limiter) await limiter.take(this.abort.signal);
-          return r.deliver(n, this.abort.signal);
+          try {
+            if (limiter) await limiter.take(signal);
+            return await r.deliver(n, signal);
+          } catch (err) {
+            // An attempt that failed because we aborted it says nothing about the receiver.
+            if (!signal.aborted) throw err;
+            cutMidAttempt = true;
+            throw signal.reason;
+          }
         },
         policy,
-        { signal: this.abort.signal, onRetry: () => this.o.metrics.errors.inc({ type: `${r.type}_retryable` }) },
+        {
+          signal,
+          onRetry: (err) => {
+            lastError = err;
+            this.o.metrics.errors.inc({ type: `${r.type}_retryable` });
+          },
+        },
       );
       recordDelivered(this.o.metrics, this.o.logger, n, detail);
     } catch (err) {
+      if (this.drain.signal.aborted && err === this.drain.signal.reason) {
+        this.recordCutShort(r, n, attempts, cutMidAttempt, lastError);
+        return;
+      }
       const retriable = err instanceof SeismoError ? err.retriable : true;
       this.o.metrics.errors.inc({ type: `${r.type}_${retriable ? 'retryable' : 'failure'}` });
-      this.o.metrics.failed.inc({ receiver: r.name });
-      this.o.logger.error({ receiver: r.name, notification: n.id, attempts, err: errorMessage(err) }, 'notification failed (embedded mode: kept in memory only)');
-      this.failures.push({ notification: n, attempts, error: errorMessage(err), failedAt: Date.now() });
-      if (this.failures.length > 1000) this.failures.shift();
+      this.recordFailure(r, n, attempts, errorMessage(err));
     }
+  }
+
+  /**
+   * A delivery stop() gave up on when its grace period ended (waiting for a retry, mid-request, or
+   * still queued): recorded like one that ran out of attempts. Its failed attempts were counted in
+   * errors_total as they happened.
+   */
+  private recordCutShort(r: Receiver, n: Notification, attempts: number, midAttempt: boolean, lastError: unknown): void {
+    this.cutShort.set(r.name, (this.cutShort.get(r.name) ?? 0) + 1);
+    const last = lastError === undefined ? '' : `${midAttempt ? '; last error' : ''}: ${errorMessage(lastError)}`;
+    const why = attempts === 0 ? 'not attempted' : `cut short ${midAttempt ? 'during' : 'after'} attempt ${attempts}${last}`;
+    this.recordFailure(r, n, attempts, `shutdown grace period ended: ${why}`);
+  }
+
+  private recordFailure(r: Receiver, n: Notification, attempts: number, error: string): void {
+    this.o.metrics.failed.inc({ receiver: r.name });
+    this.o.logger.error({ receiver: r.name, notification: n.id, state: n.state, count: n.count, dedupKeys: n.alerts.map((a) => a.dedupKey), attempts, err: error }, 'notification failed (embedded mode: kept in memory only)');
+    this.failures.push({ notification: n, attempts, error, failedAt: Date.now() });
+    if (this.failures.length > 1000) this.failures.shift();
   }
 
   private depth(): number {
@@ -189,11 +234,28 @@ export class InlineTransport implements DeliveryTransport {
     });
   }
 
+  /**
+   * Flushes open groups and lets queued and in-flight deliveries run for `shutdownGraceMs`; then
+   * their retries are aborted and whatever has not been delivered is recorded as failed. The
+   * grace period starts here rather than at the context's abort signal: the pipeline stops the
+   * notifier after the stages upstream have drained into it.
+   */
   async stop(): Promise<void> {
-    // Open groups go out now; the delivery loops are still draining, so these sends complete.
-    await Promise.all([...this.groups.keys()].map((key) => this.flush(key, this.channel(this.receiverOf(key)), this.receiverOf(key))));
-    for (const ch of this.channels.values()) ch.close();
-    await Promise.all(this.loops);
+    const graceMs = this.o.cfg.shutdownGraceMs;
+    const reason = new SeismoError(`notifier stopping: shutdown grace period of ${graceMs} ms ended`, { retriable: true });
+    const timer = setTimeout(() => this.drain.abort(reason), graceMs);
+    try {
+      // Open groups go out now; the delivery loops are still draining, so these sends complete.
+      await Promise.all([...this.groups.keys()].map((key) => this.flush(key, this.channel(this.receiverOf(key)), this.receiverOf(key))));
+      for (const ch of this.channels.values()) ch.close();
+      await Promise.all(this.loops);
+    } finally {
+      clearTimeout(timer);
+    }
+    const total = [...this.cutShort.values()].reduce((a, b) => a + b, 0);
+    if (total > 0) {
+      this.o.logger.warn({ cutShort: total, byReceiver: Object.fromEntries(this.cutShort), shutdownGraceMs: graceMs }, `${total} notification(s) not delivered within the shutdown grace period; retries aborted, recorded as failed`);
+    }
   }
 
   private receiverOf(groupMapKey: string): string {
