@@ -42,6 +42,14 @@ export const configSchema = strictObject({
   embedded: strictObject({
     /** Capacity of each in-process channel between stages, in items. Default 10000. */
     channelCapacity: z.int().min(1).max(10_000_000).default(10_000),
+    /**
+     * On shutdown, how long one component (a collector, then each stage in turn) may take to stop
+     * before the in-process channels and flush retries are aborted, in ms. Normally the stages
+     * drain within it; it only matters when a stage cannot deliver (InfluxDB down), and then what
+     * the channels still hold is dropped and counted instead of the process hanging. Keep it above
+     * `alerting.shutdownGraceMs`, which bounds the notifier's own stop. Default 10000.
+     */
+    stopGraceMs: z.int().min(0).max(600_000).default(10_000),
   }).prefault({}),
 });
 export type SeismoConfig = z.infer<typeof configSchema>;

@@ -21,6 +21,7 @@ import { FeatureStage } from '../features/processor.js';
 import { DetectorStage, type ScoredPoint } from '../detect/worker/stage.js';
 import { detectorModelOptions } from '../detect/worker/model-options.js';
 import { createCollector, createCheckpointStore, type CheckpointStore } from '../ingest/index.js';
+import { componentMetrics } from './telemetry.js';
 import { DashboardState } from '../api/state.js';
 
 /** InfluxDB writer as the stages use it. */
@@ -77,6 +78,9 @@ export class Pipeline {
   private admin: Admin | null = null;
   private checkpoints: CheckpointStore | null = null;
   private embeddedDlq: MemoryDeadLetterSink | null = null;
+  /** Embedded mode: the channels and stage inputs a forced shutdown aborts. */
+  private readonly channels: BoundedChannel<unknown>[] = [];
+  private readonly channelInputs: ChannelStageInput<never>[] = [];
   /** The notifier running in this process, if any (the API adds its silence routes). */
   notifierComponent: NotifierLike | null = null;
   readonly watching: string[] = [];
@@ -181,7 +185,9 @@ export class Pipeline {
       new ChannelStageInput(features, this.detectorStage(channelEmitter(alerts), store, influx), this.ctx, batch),
       new ChannelStageInput(alerts, new NotifyStage(notifier.handler), this.ctx, batch),
     ];
-    for (const i of inputs) this.readiness.push({ name: i.name, check: () => Promise.resolve(i.healthy || 'stage stopped') });
+    this.channels.push(samples as BoundedChannel<unknown>, features as BoundedChannel<unknown>, alerts as BoundedChannel<unknown>);
+    this.channelInputs.push(...(inputs as ChannelStageInput<never>[]));
+    for (const i of inputs) this.readiness.push({ name: i.name, check: () => Promise.resolve(i.problem ?? true) });
     this.buildCollectors(channelEmitter(samples), dlq);
     this.stopOrder.push(...this.collectors, ...inputs);
     if (notifier.component) this.stopOrder.push(notifier.component);
@@ -241,11 +247,38 @@ export class Pipeline {
     for (const c of this.stopOrder.slice().reverse()) await c.start();
   }
 
+  /**
+   * Embedded mode, when a component does not stop within `embedded.stopGraceMs`: a stage cannot
+   * deliver, and everything upstream of it waits on full channels. Abort the channels (their items
+   * are dropped and counted) and the flush retries, so the stop can finish.
+   */
+  private forceStop(slow: string): void {
+    let dropped = 0;
+    for (const ch of this.channels) dropped += ch.abort();
+    for (const i of this.channelInputs) i.halt();
+    if (dropped) componentMetrics(this.ctx.registry, 'embedded').dropped.inc(dropped);
+    this.ctx.logger.error({ component: slow, graceMs: this.cfg.embedded.stopGraceMs, dropped }, 'stop is taking too long (a stage cannot deliver); aborted the in-process channels and flush retries; queued items were dropped');
+  }
+
+  /** Stops `c`; in embedded mode, forces the stop when it takes longer than the grace period. */
+  private async stopOne(c: Component): Promise<void> {
+    const stopping = c.stop();
+    if (this.channels.length === 0) return stopping;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), this.cfg.embedded.stopGraceMs)));
+    try {
+      if ((await Promise.race([stopping, late])) === 'late') this.forceStop(c.name);
+    } finally {
+      clearTimeout(timer);
+    }
+    return stopping;
+  }
+
   async stop(): Promise<void> {
     let first: unknown = null;
     for (const c of this.stopOrder) {
       try {
-        await c.stop();
+        await this.stopOne(c);
       } catch (err) {
         first ??= err;
         this.ctx.logger.error({ component: c.name, err: (err as Error).message }, 'stop failed');

@@ -61,6 +61,19 @@ export class BoundedChannel<T> {
     this.wakeSenders();
   }
 
+  /**
+   * Closes the channel and drops what it still holds (a forced shutdown, when the receiving stage
+   * cannot drain): waiting senders fail, the receiver gets nothing more. Returns how many items
+   * were dropped.
+   */
+  abort(): number {
+    const dropped = this.depth;
+    this.items.length = 0;
+    this.head = 0;
+    this.close();
+    return dropped;
+  }
+
   private wakeReceiver(): void {
     const r = this.waitingReceiver;
     this.waitingReceiver = null;

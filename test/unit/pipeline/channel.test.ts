@@ -21,6 +21,16 @@ describe('bounded channel backpressure', () => {
     expect(await ch.receive(10)).toEqual([3, 4, 5]);
   });
 
+  it('abort drops what is queued, fails waiting senders and ends the receiver', async () => {
+    const ch = new BoundedChannel<number>(2);
+    await ch.sendAll([1, 2]);
+    const waiting = ch.send(3);
+    expect(ch.abort()).toBe(2);
+    await expect(waiting).rejects.toThrow(/channel closed/);
+    expect(await ch.receive()).toEqual([]);
+    expect(ch.abort()).toBe(0);
+  });
+
   it('close lets the receiver drain, then ends; a send after close fails', async () => {
     const ch = new BoundedChannel<string>(10);
     await ch.send('a');
