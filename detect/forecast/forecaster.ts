@@ -122,13 +122,22 @@ export class Forecaster {
   /**
    * Picks the aggregation factor (sized for the daily period when it is a candidate, the longest
    * otherwise; a weekly season is then found only if it fits too) and re-aggregates what the
-   * buffer holds so far (from point 0).
+   * buffer holds so far (from point 0). The factor divides that period when a divisor up to twice
+   * the smallest workable factor exists (a 45 s interval: 1920 points a day, factor 8 rather than
+   * 7), so the period is exact in aggregated points; otherwise periods are rounded (searchSeason).
    */
   private decideAggregation(): void {
     const periods = candidatePeriods(this.intervalMs, this.settings.maxPeriodPoints);
     const daily = Math.round(DAY_MS / this.intervalMs);
     const target = periods.includes(daily) ? daily : periods.length > 0 ? Math.max(...periods) : 0;
-    this.agg = Math.max(1, Math.ceil((MIN_CYCLES * target) / this.settings.searchPoints));
+    const least = Math.max(1, Math.ceil((MIN_CYCLES * target) / this.settings.searchPoints));
+    this.agg = least;
+    for (let k = least; k <= 2 * least; k++) {
+      if (target % k === 0) {
+        this.agg = k;
+        break;
+      }
+    }
     if (this.agg === 1 || this.buffer === null) return;
     const raw = this.buffer;
     this.buffer = [];
@@ -144,9 +153,13 @@ export class Forecaster {
     const buf = this.buffer ?? [];
     this.buffer = null;
     const k = Math.max(1, this.agg);
-    const candidates = candidatePeriods(this.intervalMs, this.settings.maxPeriodPoints)
-      .filter((c) => c % k === 0)
-      .map((c) => c / k);
+    // A candidate that the factor does not divide is rounded to whole aggregated points (the
+    // candidates are themselves rounded calendar periods); the season found is then k times that.
+    const candidates: number[] = [];
+    for (const c of candidatePeriods(this.intervalMs, this.settings.maxPeriodPoints)) {
+      const a = Math.round(c / k);
+      if (a >= 2 && !candidates.includes(a)) candidates.push(a);
+    }
     const found = detectSeason(buf, candidates, this.settings.minAutocorrelation);
     if (found === null) return;
     this.period = found.period * k;

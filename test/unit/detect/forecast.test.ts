@@ -98,6 +98,23 @@ describe('forecaster', () => {
     expect(model / naive).toBeLessThan(0.9);
   });
 
+  it('finds a daily season at intervals whose daily period the smallest aggregation factor does not divide', () => {
+    // 45 s: 1920 points a day (factor 8, not 7); 61 s: 1416 (factor 6, not 5); 70 s: 1234 = 2 x 617,
+    // no divisor near 5, so the period is rounded to 247 aggregated points (1235).
+    for (const [intervalMs, expected] of [
+      [45_000, 1920],
+      [61_000, 1416],
+      [70_000, 1235],
+    ] as const) {
+      const f = new Forecaster({ ...settings, searchPoints: 600 }, intervalMs);
+      for (let i = 0; i < (3 * 86_400_000) / intervalMs; i++) {
+        const t = i * intervalMs;
+        f.update(t, 100 + 40 * Math.sin((2 * Math.PI * t) / 86_400_000) + 10 * Math.sin((2 * Math.PI * t) / 3_600_000));
+      }
+      expect(f.period, `interval ${intervalMs} ms`).toBe(expected);
+    }
+  });
+
   it('follows a linear trend with small error', () => {
     const f = new Forecaster({ ...settings, enabled: false });
     let lastErr = Infinity;
