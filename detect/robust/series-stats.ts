@@ -122,7 +122,7 @@ export class RobustStats {
     const t = this.tails;
     const rDev = r - rMed;
     const ph = this.phases;
-    s.residTail = f === null ? 0 : rarity(t[rDev >= 0 ? 0 : 1], Math.abs(rDev), Math.max(sigma, ph[rDev >= 0 ? 0 : 1].reference(ts)));
+    s.residTail = f === null ? 0 : rarity(t[rDev >= 0 ? 0 : 1], Math.abs(rDev), sigma, ph[rDev >= 0 ? 0 : 1].reference(ts));
     const vMed = this.values.size > 0 ? this.values.median() : y;
     const vDev = y - vMed;
     s.valueMedian = vMed;
@@ -130,7 +130,7 @@ export class RobustStats {
     if (this.values.size >= 4) {
       s.valueSigma = floorSigma(this.values.madSigma(), sigma);
       s.valueZ = vDev / s.valueSigma;
-      s.valueTail = rarity(t[vDev >= 0 ? 2 : 3], Math.abs(vDev), Math.max(sigma, ph[vDev >= 0 ? 2 : 3].reference(ts)));
+      s.valueTail = rarity(t[vDev >= 0 ? 2 : 3], Math.abs(vDev), sigma, ph[vDev >= 0 ? 2 : 3].reference(ts));
     } else {
       s.valueZ = 0;
       s.valueSigma = 0;
@@ -139,12 +139,12 @@ export class RobustStats {
     const d = this.prev === null ? 0 : y - this.prev;
     const dDev = this.diffs.size > 0 ? d - this.diffs.median() : 0;
     s.rocZ = this.diffs.size >= 4 ? dDev / floorSigma(this.diffs.iqrSigma(), sigma) : 0;
-    s.rocTail = rarity(this.tails[7], Math.abs(dDev), Math.max(sigma, ph[6].reference(ts)));
+    s.rocTail = rarity(this.tails[7], Math.abs(dDev), sigma, ph[6].reference(ts));
     const zc = s.residZ > CHART_CLIP ? CHART_CLIP : s.residZ < -CHART_CLIP ? -CHART_CLIP : s.residZ;
     s.cusum = this.cusumChart.update(zc);
-    s.cusumTail = rarity(t[4], Math.abs(s.cusum), Math.max(1, ph[4].reference(ts)));
+    s.cusumTail = rarity(t[4], Math.abs(s.cusum), 1, ph[4].reference(ts));
     s.ewmaZ = this.ewmaChart.update(zc);
-    s.ewmaTail = rarity(t[5], Math.abs(s.ewmaZ), Math.max(1, ph[5].reference(ts)));
+    s.ewmaTail = rarity(t[5], Math.abs(s.ewmaZ), 1, ph[5].reference(ts));
     if (f === null) {
       s.spreadRatio = 1;
       s.spreadTail = 0;
@@ -222,9 +222,22 @@ export class RobustStats {
 }
 
 /** A non-negative statistic over its long-memory reference, that floored at `floor`; 0 before any history. */
-function rarity(ref: BlockMax, x: number, floor: number): number {
+/**
+ * How far the time-of-day memory may raise a rarity bar above the long-memory reference: a value
+ * seen at this hour on earlier days is expected, but a one-off glitch there (a counter reset, a
+ * value 1e6 times the usual) must not hide that hour's anomalies for the weeks it takes to decay.
+ * The block-maximum reference, which ignores a single block's glitch, bounds it. 50 leaves every
+ * NAB score unchanged (lower caps cost false alerts: 10 gives 50 instead of 48, 5 gives 52) and
+ * still lets a jump to 6x the level through after a glitch of 10x.
+ */
+const PHASE_CAP = 50;
+
+/** `x` over its bar: the long-memory reference, the time-of-day one (capped) and `floor`. */
+function rarity(ref: BlockMax, x: number, floor: number, phase = 0): number {
   if (ref.size < 4) return 0;
-  return x / Math.max(ref.reference(), floor, 1e-12);
+  const long = ref.reference();
+  const hour = phase < PHASE_CAP * long ? phase : PHASE_CAP * long;
+  return x / Math.max(long, hour, floor, 1e-12);
 }
 
 /** A window's own sigma, floored by a fraction of the residual sigma so flat windows do not divide by ~0. */

@@ -156,6 +156,20 @@ describe('series model', () => {
     expect(events[1].i).toBeGreaterThan(early);
   });
 
+  it('a one-off glitch does not hide later anomalies at the same hour of the day', () => {
+    // One-minute series around 50; one sample of 500 at 08:20 on day 0; later a jump to 300.
+    const DAY = 1440;
+    const score = (glitch: boolean, at: number): number => {
+      const m = createSeriesModel(detectConfig({}), { intervalMs: MIN });
+      for (let i = 0; i < at; i++) m.update(i * MIN, glitch && i === 500 ? 500 : 50 + Math.sin(i / 10) + (i % 7) * 0.1);
+      return m.update(at * MIN, 300).score;
+    };
+    for (const at of [DAY + 560, 5 * DAY + 500]) {
+      expect(score(false, at)).toBeGreaterThan(0.99);
+      expect(score(true, at)).toBeGreaterThan(0.99);
+    }
+  });
+
   it('does not report the return from an excursion as a new anomaly', () => {
     const rnd = noise(9);
     // 30 points at +12 (long enough for the forecaster to follow), then back to the usual level.
