@@ -52,7 +52,12 @@ export class SeriesStateTable<S> {
       e.partition = partition;
       return e.state;
     }
-    const snap = this.store.get(this.key(id));
+    // A series evicted (or released) since the last write comes back from its queued snapshot,
+    // which is newer than the store's.
+    const key = this.key(id);
+    let queued: unknown;
+    for (let i = this.pending.length - 1; i >= 0 && queued === undefined; i--) if (this.pending[i].key === key) queued = this.pending[i].state;
+    const snap = queued ?? this.store.get(key);
     let state = snap === undefined ? null : this.codec.restore(snap);
     if (state) this.opts.restored?.inc();
     state ??= create();

@@ -63,6 +63,22 @@ describe('processor stage', () => {
     expect(await metricValue(ctx, 'seismo_features_restored_total')).toBe(1);
   });
 
+  it('a series evicted and back before its snapshot was written continues from that snapshot', async () => {
+    const ctx = testContext();
+    const out = collect<FeatureRecord>();
+    const stage = new FeatureStage({ features, workers: workersSchema.parse({ maxSeries: 2 }) }, ctx, { out, dlq: new MemoryDeadLetterSink(ctx), store: new MemoryStateStore() });
+    const s = (name: string, i: number, v: number): Sample => makeSample({ ...series, name }, t0 + i * 1000, v);
+    // 'a' is evicted by 'c' and comes back in the same batch, before any snapshot reached the store.
+    await stage.process([s('a', 0, 10), s('a', 1, 20), s('b', 0, 1), s('c', 0, 1), s('a', 2, 30)], 0);
+    await stage.flush(0);
+    const a = out.items.filter((f) => f.series.name === 'a').map((f) => [f.count, f.mean]);
+    expect(a).toEqual([
+      [1, 10],
+      [2, 15],
+      [3, 20],
+    ]);
+  });
+
   it("never snapshots a partition's batch before its own flush: a given-up batch is redelivered, not skipped as duplicates", async () => {
     const ctx = testContext();
     const out = collect<FeatureRecord>();
