@@ -1,8 +1,9 @@
 import pino from 'pino';
 import { Registry } from 'prom-client';
-import { defaultConfig, loadConfigFile } from '../../config/load.js';
+import { Redis } from 'ioredis';
+import { defaultConfig, loadConfigFile, resolveSecret } from '../../config/load.js';
 import type { SeismoConfig } from '../../config/schema.js';
-import { ConfigError, errorMessage } from '../../pipeline/errors.js';
+import { ConfigError, SeismoError, errorMessage } from '../../pipeline/errors.js';
 import type { Context } from '../../pipeline/component.js';
 import type { Alert } from '../../pipeline/ports.js';
 import { createNotifier, dashboardUrl, type Notifier } from './index.js';
@@ -28,7 +29,31 @@ function quietContext(): Context {
   return { logger: pino({ level: 'error' }, pino.destination(2)), registry: new Registry(), signal: new AbortController().signal };
 }
 
+/** How long a command waits for Redis before saying it cannot reach it. */
+const REDIS_PROBE_MS = 5000;
+
+/**
+ * Fails fast, naming `redis.url`, when Redis does not answer: the notifier's own connection
+ * retries for ever (right for the service, which reports it on /readyz), so a command would hang.
+ */
+async function checkRedis(cfg: SeismoConfig): Promise<void> {
+  if (!cfg.redis) return;
+  const password = cfg.redis.password === undefined ? undefined : resolveSecret(cfg.redis.password, 'redis.password');
+  const probe = new Redis(cfg.redis.url, { lazyConnect: true, connectTimeout: REDIS_PROBE_MS, maxRetriesPerRequest: 0, retryStrategy: () => null, ...(password !== undefined ? { password } : {}) });
+  let cause: unknown;
+  probe.on('error', (err) => (cause ??= err));
+  try {
+    await probe.connect();
+    await probe.ping();
+  } catch (err) {
+    throw new SeismoError(`redis.url: cannot reach ${cfg.redis.url} (${errorMessage(cause ?? err)}); is Redis running, and is this the right URL?`);
+  } finally {
+    probe.disconnect();
+  }
+}
+
 async function withNotifier<T>(cfg: SeismoConfig, fn: (n: Notifier) => Promise<T>): Promise<T> {
+  await checkRedis(cfg);
   const notifier = createNotifier(cfg, quietContext(), { workers: false });
   await notifier.start();
   try {
