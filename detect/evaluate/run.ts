@@ -30,6 +30,12 @@ export interface SeriesOutput {
   /** Row-major `rows x featureCount` features when collected; NaN rows where none were given. */
   features: Float64Array | null;
   featureCount: number;
+  /**
+   * Rows skipped because their timestamp was not newer than the last one scored, as the detector
+   * stage skips a redelivered or out-of-order point. They repeat the previous row's score, band and
+   * warm flag (so NAB scoring still has a score on every row) and never open or resolve an alert.
+   */
+  skipped: number;
 }
 
 export interface EvaluateOptions {
@@ -54,8 +60,26 @@ export function evaluateSeries(
   const warm = new Uint8Array(rows);
   const fc = opts.featureCount ?? 0;
   const features = fc > 0 ? new Float64Array(rows * fc).fill(Number.NaN) : null;
+  let lastTs = Number.NEGATIVE_INFINITY;
+  let skipped = 0;
   for (let i = 0; i < rows; i++) {
-    const r = model.update(ts[i], values[i]);
+    const t0 = ts[i];
+    if (!(t0 > lastTs)) {
+      // Not newer than the last scored point: the detector stage drops it, so the model never sees it.
+      skipped++;
+      if (i > 0) {
+        score[i] = score[i - 1];
+        forecast[i] = forecast[i - 1];
+        lo[i] = lo[i - 1];
+        hi[i] = hi[i - 1];
+        warm[i] = warm[i - 1];
+      } else {
+        forecast[i] = lo[i] = hi[i] = Number.NaN;
+      }
+      continue;
+    }
+    lastTs = t0;
+    const r = model.update(t0, values[i]);
     score[i] = r.score;
     forecast[i] = r.forecast ?? Number.NaN;
     lo[i] = r.lo ?? Number.NaN;
@@ -71,5 +95,5 @@ export function evaluateSeries(
       for (let j = 0; j < n; j++) features[base + j] = f[j];
     }
   }
-  return { rows, score, alert, resolve, forecast, lo, hi, warm, features, featureCount: fc };
+  return { rows, score, alert, resolve, forecast, lo, hi, warm, features, featureCount: fc, skipped };
 }

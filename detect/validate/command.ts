@@ -149,6 +149,14 @@ export async function runValidation(opts: ValidateOptions, io: CommandIo = proce
     outputs = runCorpus(detect, files, { combinerFor: () => combiner, progress: stderrProgress('validate', files.length, totalRows, io.stderr) });
   }
   const summary = summarise(files, outputs, profiles);
+  if (summary.skipped_rows > 0) {
+    const hit = summary.per_file.filter((f) => f.skipped_rows > 0);
+    const names = hit.slice(0, 3).map((f) => `${f.file} (${f.skipped_rows})`).join(', ');
+    io.stderr(
+      `validate: ${summary.skipped_rows} rows in ${hit.length} files not scored: their timestamp is not newer than the row before, ` +
+        `and the detector stage skips such points the same way; they repeat the previous row's score. ${names}${hit.length > 3 ? ', …' : ''}\n`,
+    );
+  }
   const seconds = (performance.now() - t0) / 1000;
   const result: ValidationResult = {
     ...summary,

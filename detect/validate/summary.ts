@@ -25,6 +25,8 @@ export type NabScores = Record<ProfileName, number | null>;
 export interface PerFile {
   file: string;
   rows: number;
+  /** Rows not scored because their timestamp was not newer than the previous one (as the stage skips them). */
+  skipped_rows: number;
   windows: number;
   alerts: number;
   detected_windows: number;
@@ -42,6 +44,8 @@ export interface ValidationSummary {
   files: number;
   windows: number;
   rows: number;
+  /** Rows not scored because their timestamp was not newer than the previous one (see per_file). */
+  skipped_rows: number;
   nab: NabScores;
   nab_sweep: NabScores;
   /** Best threshold per profile behind nab_sweep (a detection is score >= threshold). */
@@ -100,6 +104,7 @@ export function summarise(files: readonly CorpusFile[], outputs: readonly Series
     return {
       file: f.series.key,
       rows: f.series.ts.length,
+      skipped_rows: o.skipped,
       windows: f.windows.length,
       alerts: ev.alerts,
       detected_windows: ev.detected,
@@ -126,6 +131,7 @@ export function summarise(files: readonly CorpusFile[], outputs: readonly Series
     files: files.length,
     windows: files.reduce((a, f) => a + f.windows.length, 0),
     rows,
+    skipped_rows: outputs.reduce((a, o) => a + o.skipped, 0),
     nab,
     nab_sweep: nabSweep,
     nab_sweep_thresholds: thresholds,

@@ -5,6 +5,9 @@ import { runValidation, validateCommand, parseValidateOptions, type CommandIo } 
 import { assignFolds, crossValidate } from '../../../detect/validate/cv.js';
 import { loadCorpus } from '../../../detect/validate/corpus.js';
 import { runCorpus, runFile } from '../../../detect/validate/run-corpus.js';
+import { evaluateSeries } from '../../../detect/evaluate/run.js';
+import { createSeriesModel } from '../../../detect/model.js';
+import { createAlertLogic } from '../../../detect/alert-logic.js';
 import { OUT_HEADER } from '../../../detect/validate/output.js';
 import { checkPromotion, readModelFile } from '../../../detect/combiner/index.js';
 import { DEFAULT_PROFILES } from '../../../detect/nab/index.js';
@@ -231,5 +234,49 @@ describe('validate with detect.model.path from the configuration', () => {
     const r2 = await runValidation({ data: corpus.data, labels: corpus.labels, config: lenient }, capture());
     expect(r2.result.combiner).toBe(modelPath);
     expect(r2.result.training_overlap_files).toHaveLength(3);
+  });
+});
+
+describe('evaluateSeries: points not newer than the last one', () => {
+  it('skips them as the detector stage does, so the other rows score exactly as without them', () => {
+    const cfg = defaultConfig().detect;
+    const n = 600;
+    const ts: number[] = [];
+    const values: number[] = [];
+    for (let i = 0; i < n; i++) {
+      ts.push(1_600_000_000_000 + i * 300_000);
+      values.push(50 + 10 * Math.sin(i / 7) + (i === 450 ? 80 : 0));
+    }
+    // The same series with a repeated timestamp (a different value) after rows 100, 300 and 449.
+    const dupAt = new Set([100, 300, 449]);
+    const ts2: number[] = [];
+    const values2: number[] = [];
+    const orig: number[] = [];
+    for (let i = 0; i < n; i++) {
+      ts2.push(ts[i]);
+      values2.push(values[i]);
+      orig.push(i);
+      if (dupAt.has(i)) {
+        ts2.push(ts[i]);
+        values2.push(values[i] + 500);
+        orig.push(-1);
+      }
+    }
+    const clean = evaluateSeries(ts, values, createSeriesModel(cfg, { intervalMs: 300_000 }), createAlertLogic(cfg));
+    const dup = evaluateSeries(ts2, values2, createSeriesModel(cfg, { intervalMs: 300_000 }), createAlertLogic(cfg));
+    for (let j = 0; j < ts2.length; j++) {
+      const i = orig[j];
+      if (i >= 0) {
+        expect(dup.score[j]).toBe(clean.score[i]);
+        expect(dup.alert[j]).toBe(clean.alert[i]);
+      } else {
+        expect(dup.score[j]).toBe(dup.score[j - 1]);
+        expect(dup.alert[j]).toBe(0);
+        expect(dup.resolve[j]).toBe(0);
+      }
+    }
+    expect(clean.alert[450]).toBe(1);
+    expect(clean.skipped).toBe(0);
+    expect(dup.skipped).toBe(3);
   });
 });
