@@ -48,6 +48,13 @@ export const FEATURE_NAMES: readonly string[] = Object.freeze([
 /** Points every model needs before it can be warm, whatever warmupPoints says (windows need a few values). */
 export const MIN_WARM_POINTS = 8;
 
+/**
+ * Largest strength an episode remembers (detect.evidence): the reported level halves every
+ * `episodeHalfLifePoints`, so an uncapped glitch of 1e308 would damp the series for ~32,000 points;
+ * with the cap it takes ~660 at the default half-life.
+ */
+const PEAK_CAP = 1e6;
+
 export interface SeriesModelOptions {
   /**
    * Learned combiner: features (FEATURE_NAMES order) -> anomaly probability in [0,1]. When given,
@@ -184,7 +191,7 @@ class EnsembleSeriesModel implements SeriesModel {
     // A point is reported once the alert logic would count it: minConsecutive points at/above threshold.
     if (score >= this.cfg.threshold) {
       this.above++;
-      this.peak = Math.max(this.peak, strength / youth);
+      this.peak = Math.max(this.peak, Math.min(strength / youth, PEAK_CAP));
       if (this.above >= this.cfg.minConsecutive && ev.episodeMargin > 0) {
         if (this.peak > this.reported) this.reported = this.peak;
         this.above = 0;

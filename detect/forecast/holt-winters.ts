@@ -25,6 +25,11 @@ export interface HoltWintersState {
 const CLIP_K = 4;
 const SCALE_RATE = 0.05;
 const SELECT_RATE = 0.02;
+/**
+ * Model selection compares mean |error|; one error counts at most this many clip limits, so a glitch
+ * near the largest double (1e308) cannot swamp the selection for tens of thousands of points.
+ */
+const SELECT_CLIP = 1000;
 
 export class HoltWinters {
   level: number;
@@ -66,7 +71,7 @@ export class HoltWinters {
     const lim = CLIP_K * this.scale;
     const ec = lim > 0 ? (e > lim ? lim : e < -lim ? -lim : e) : e;
     this.scale += SCALE_RATE * ((lim > 0 ? Math.min(abs, lim) : abs) - this.scale);
-    this.meanAbsError += SELECT_RATE * (abs - this.meanAbsError);
+    this.meanAbsError += SELECT_RATE * ((lim > 0 ? Math.min(abs, SELECT_CLIP * lim) : abs) - this.meanAbsError);
     const base = this.level + phi * this.trend;
     if (this.period === 0) {
       this.level = base + alpha * ec;

@@ -274,3 +274,24 @@ describe('explain', () => {
     expect(explain({ score: 0, forecast: null, lo: null, hi: null, detectors: {}, warm: false }, 3, null, detectConfig({ warmupPoints: 0 }))).toMatch(/needs 8 points/);
   });
 });
+
+describe('a glitch near the largest double', () => {
+  it('leaves the band and the alerting intact once it has passed', () => {
+    const cfg = detectConfig({});
+    for (const big of [1e308, -1.7e308]) {
+      const m = createSeriesModel(cfg, { intervalMs: 60_000 });
+      const results: PointResult[] = [];
+      for (let i = 0; i < 2501; i++) {
+        const v = i >= 500 && i < 505 ? big : 50 + 5 * Math.sin(i / 10) + (i === 2500 ? 200 : 0);
+        results.push(m.update(1.6e12 + i * 60_000, v));
+      }
+      for (const r of results) expect(Number.isFinite(r.score)).toBe(true);
+      const before = results[2499];
+      // The band is back to the series' own scale (a few units wide), not stretched by the glitch.
+      expect((before.hi ?? Infinity) - (before.lo ?? 0)).toBeLessThan(5);
+      expect(before.score).toBeLessThan(cfg.threshold);
+      // A jump of 40 sigmas two thousand points later is an anomaly again.
+      expect(results[2500].score).toBeGreaterThanOrEqual(cfg.threshold);
+    }
+  });
+});
