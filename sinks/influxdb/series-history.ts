@@ -33,18 +33,39 @@ export function influxSeriesHistory(cfg: InfluxdbConfig, opts: SeriesHistoryOpti
         params.name = filter.name;
       }
       const seriesLimit = Math.max(1, Math.min(10_000, Math.floor(filter.limit ?? 500)));
-      const q = seriesQuery(where, perSeries, seriesLimit);
       const common = { token, ...(signal ? { signal } : {}) };
-      const [rows, alertRows] = await Promise.all([
-        queryInflux(cfg, q, params, common),
-        queryInflux(
-          cfg,
-          `SELECT last("score") FROM ${MEASUREMENTS.alerts} WHERE time > now() - ${Math.max(windowMs, 24 * 3600_000)}ms GROUP BY "series_id", "state"`,
-          undefined,
-          common,
-        ).catch(() => [] as InfluxRow[]),
-      ]);
-      const alertState = latestAlertState(alertRows);
+      const alertQuery = queryInflux(
+        cfg,
+        `SELECT last("score") FROM ${MEASUREMENTS.alerts} WHERE time > now() - ${Math.max(windowMs, 24 * 3600_000)}ms GROUP BY "series_id", "state"`,
+        undefined,
+        common,
+      );
+      let rows: InfluxRow[];
+      let alertState: Map<string, 'firing' | 'resolved'>;
+      if (filter.firing) {
+        // The firing filter must run before SLIMIT, or a page of quiet series could hide the
+        // firing ones: ask only for the series whose latest alert is firing, a chunk at a time.
+        alertState = latestAlertState(await alertQuery);
+        const firing = [...alertState].filter(([, st]) => st === 'firing').map(([id]) => id).sort();
+        rows = [];
+        const seen = new Set<string>();
+        for (let i = 0; i < firing.length && seen.size < seriesLimit; i += FIRING_CHUNK) {
+          const ids = firing.slice(i, i + FIRING_CHUNK);
+          const idParams: Record<string, string> = { ...params };
+          ids.forEach((id, k) => (idParams[`id${k}`] = id));
+          const w = [...where, `(${ids.map((_, k) => `"series_id" = $id${k}`).join(' OR ')})`];
+          const got = await queryInflux(cfg, seriesQuery(w, perSeries, seriesLimit - seen.size), idParams, common);
+          for (const r of got) if (typeof r.series_id === 'string') seen.add(r.series_id);
+          rows.push(...got);
+        }
+      } else {
+        const [r, a] = await Promise.all([
+          queryInflux(cfg, seriesQuery(where, perSeries, seriesLimit), params, common),
+          alertQuery.catch(() => [] as InfluxRow[]),
+        ]);
+        rows = r;
+        alertState = latestAlertState(a);
+      }
       const bySeries = new Map<string, InfluxRow[]>();
       for (const r of rows) {
         const id = typeof r.series_id === 'string' ? r.series_id : null;
@@ -86,6 +107,9 @@ export function influxSeriesHistory(cfg: InfluxdbConfig, opts: SeriesHistoryOpti
     },
   };
 }
+
+/** Series ids asked for in one query when listing firing series. */
+const FIRING_CHUNK = 100;
 
 function seriesQuery(where: string[], perSeries: number, seriesLimit: number): string {
   return `SELECT * FROM ${MEASUREMENTS.scores} WHERE ${where.join(' AND ')} GROUP BY "series_id" ORDER BY time DESC LIMIT ${perSeries} SLIMIT ${seriesLimit}`;

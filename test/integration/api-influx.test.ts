@@ -123,4 +123,34 @@ describe('GET /api/alerts from InfluxDB (real InfluxDB)', () => {
     expect(own.series.map((x) => x.name)).toEqual(['own']);
     expect((await get('?from=influx')).series).toHaveLength(2);
   });
+
+  it('GET /api/series?firing=true&limit=N finds N firing series among many quiet ones', async () => {
+    const cfg = influxdbSchema.parse({ url: INFLUX_URL, database: `seismo_test_${randomBytes(5).toString('hex')}` });
+    cleanups.push(() => dropDatabase(cfg));
+    const writer = createInfluxWriter(cfg, ctx());
+    cleanups.push(() => writer.stop());
+    await writer.start();
+    const t0 = Date.now() - 60_000;
+    const points = [];
+    // 60 quiet series sort before the firing ones by id; 5 firing, 1 resolved after firing.
+    const quiet = Array.from({ length: 60 }, (_, i): SeriesRef => ({ source: 'host', name: 'aaa_quiet', labels: { n: String(i).padStart(3, '0') } }));
+    const firing = Array.from({ length: 5 }, (_, i): SeriesRef => ({ source: 'host', name: 'zzz_firing', labels: { n: String(i) } }));
+    const resolved: SeriesRef = { source: 'host', name: 'zzz_resolved', labels: {} };
+    for (const s of [...quiet, ...firing, resolved]) {
+      points.push(scorePoint(seriesId(s), s, t0, 1, { score: 0.1, forecast: 1, lo: 0, hi: 2, detectors: {}, warm: true }));
+    }
+    for (const s of firing) points.push(alertPoint(alert(s, t0, 'firing')));
+    points.push(alertPoint(alert(resolved, t0, 'firing')), alertPoint(alert(resolved, t0 + 1000, 'resolved')));
+    await writer.write(points);
+    await writer.flush();
+
+    const history = influxSeriesHistory(cfg);
+    const three = await history.recentSeries({ firing: true, limit: 3 });
+    expect(three).toHaveLength(3);
+    expect(three.every((x) => x.name === 'zzz_firing' && x.alertState === 'firing')).toBe(true);
+    const all = await history.recentSeries({ firing: true, limit: 50 });
+    expect(all.map((x) => x.labels.n).sort()).toEqual(['0', '1', '2', '3', '4']);
+    expect((await history.recentSeries({ firing: true, limit: 50, name: 'aaa_quiet' }))).toEqual([]);
+    expect(await history.recentSeries({ limit: 10 })).toHaveLength(10);
+  });
 });
