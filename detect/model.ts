@@ -125,7 +125,7 @@ class EnsembleSeriesModel implements SeriesModel {
       return { score: 0, forecast: null, lo: null, hi: null, detectors: {}, warm: this.pastWarmup(ts) };
     }
     if (this.t0 !== this.t0) this.t0 = ts;
-    const f = this.forecaster.forecast();
+    const f = this.forecaster.forecast(ts);
     const st = this.stats.update(ts, value, f);
     this.forecaster.update(ts, value);
     const warm = this.pastWarmup(ts) && f !== null;

@@ -47,10 +47,15 @@ export interface ForecasterState {
   mult: boolean;
   best: number;
   bank: HoltWintersState[];
+  /** Timestamp and value of the last point (season phase across gaps); optional so older states restore. */
+  last?: [number, number];
 }
 
 export class Forecaster {
-  /** Points seen. */
+  /**
+   * Season phase of the next point if it comes one interval after the last: points seen plus the
+   * intervals skipped by gaps, so a missed sample does not shift the season by one for good.
+   */
   n = 0;
   /** Sample interval: given, or the median delta of the first timestamps. */
   intervalMs: number;
@@ -70,6 +75,8 @@ export class Forecaster {
   private agg = 0;
   private accSum = 0;
   private accN = 0;
+  private lastTs = Number.NaN;
+  private lastY = 0;
 
   constructor(
     private readonly settings: ForecasterSettings,
@@ -80,17 +87,44 @@ export class Forecaster {
     if (!settings.enabled) this.buffer = null;
   }
 
-  /** One-step-ahead forecast for the next point; null before the first point. */
-  forecast(): number | null {
-    return this.bank.length === 0 ? null : this.bank[this.best].forecast(this.n);
+  /**
+   * One-step-ahead forecast for the next point (at `ts` when given, so a gap since the last point
+   * moves the season phase on); null before the first point.
+   */
+  forecast(ts?: number): number | null {
+    return this.bank.length === 0 ? null : this.bank[this.best].forecast(ts === undefined ? this.n : this.n + this.skipped(ts));
+  }
+
+  /** Whole intervals missing between the last point and one at `ts` (0 until the interval is known). */
+  private skipped(ts: number): number {
+    if (this.lastTs !== this.lastTs || !(this.intervalMs > 0)) return 0;
+    if (!this.fixedInterval && this.timestamps.length < INTERVAL_SAMPLES) return 0;
+    const steps = Math.round((ts - this.lastTs) / this.intervalMs);
+    return steps > 1 && Number.isFinite(steps) ? steps - 1 : 0;
   }
 
   update(ts: number, y: number): void {
+    const gap = this.skipped(ts);
     if (!this.fixedInterval && this.timestamps.length < INTERVAL_SAMPLES) {
       this.timestamps.push(ts);
       this.intervalMs = medianDelta(this.timestamps);
     }
     if (this.bank.length === 0) this.bank = PLAIN_GRID.map((p) => new HoltWinters(p, y));
+    if (gap > 0) {
+      // The season search sees the gap as the last value held; the buffer is bounded, so a long gap
+      // fills at most what is left of it.
+      let left = gap;
+      if (this.buffer !== null) {
+        const room = (this.settings.searchPoints - this.buffer.length) * Math.max(1, this.agg);
+        for (let k = Math.min(gap, room); k > 0 && this.buffer !== null; k--, left--) {
+          this.n++;
+          this.bufferValue(this.lastY);
+        }
+      }
+      this.n += left;
+    }
+    this.lastTs = ts;
+    this.lastY = y;
     const phase = this.n;
     let best = 0;
     let bestErr = Infinity;
@@ -104,19 +138,23 @@ export class Forecaster {
     }
     this.best = best;
     this.n++;
-    if (this.buffer !== null) {
-      if (this.agg === 0 && (this.fixedInterval || this.timestamps.length >= INTERVAL_SAMPLES)) this.decideAggregation();
-      if (this.agg <= 1) this.buffer.push(y);
-      else {
-        this.accSum += y;
-        if (++this.accN === this.agg) {
-          this.buffer.push(this.accSum / this.agg);
-          this.accSum = 0;
-          this.accN = 0;
-        }
+    if (this.buffer !== null) this.bufferValue(y);
+  }
+
+  /** Adds one value to the season search buffer; runs the search once it is full. */
+  private bufferValue(y: number): void {
+    if (this.buffer === null) return;
+    if (this.agg === 0 && (this.fixedInterval || this.timestamps.length >= INTERVAL_SAMPLES)) this.decideAggregation();
+    if (this.agg <= 1) this.buffer.push(y);
+    else {
+      this.accSum += y;
+      if (++this.accN === this.agg) {
+        this.buffer.push(this.accSum / this.agg);
+        this.accSum = 0;
+        this.accN = 0;
       }
-      if (this.buffer.length >= this.settings.searchPoints) this.searchSeason();
     }
+    if (this.buffer.length >= this.settings.searchPoints) this.searchSeason();
   }
 
   /**
@@ -220,6 +258,7 @@ export class Forecaster {
       mult: this.multiplicative,
       best: this.best,
       bank: this.bank.map((b) => b.snapshot()),
+      ...(this.lastTs === this.lastTs ? { last: [this.lastTs, this.lastY] as [number, number] } : {}),
     };
   }
 
@@ -235,6 +274,7 @@ export class Forecaster {
     f.multiplicative = st.mult;
     f.best = st.best;
     f.bank = st.bank.map((b) => HoltWinters.restore(b));
+    if (st.last) [f.lastTs, f.lastY] = st.last;
     return f;
   }
 }

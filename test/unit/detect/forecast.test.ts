@@ -137,3 +137,43 @@ describe('forecaster', () => {
     expect(Math.abs((fc as number) - 50)).toBeLessThan(10);
   });
 });
+
+describe('season phase across gaps', () => {
+  it('keeps the daily season in step after an outage', () => {
+    const day = 288;
+    // Ten days of 5-minute data with a daily shape; the second run misses 100 samples (8 hours
+    // 20 minutes) on day 4. Without gap handling the season would be 100 steps out of phase.
+    const run = (outage: number) => {
+      const rnd = noise(7);
+      const f = new Forecaster(settings, 5 * MIN);
+      for (let slot = 0; slot < 10 * day; slot++) {
+        const e = rnd();
+        if (slot >= 4 * day + 100 && slot < 4 * day + 100 + outage) continue;
+        const ts = 1_700_000_000_000 + slot * 5 * MIN;
+        f.update(ts, 100 + 40 * Math.sin((2 * Math.PI * slot) / day) + 2 * e);
+      }
+      return f;
+    };
+    const clean = run(0);
+    const gapped = run(100);
+    expect(gapped.period).toBe(day);
+    // Recent mean |error| of each seasonal smoother (they follow the 9 level/trend ones).
+    const seasonalErr = (f: Forecaster) => f.snapshot().bank.slice(9).map((b) => b.s[3]);
+    const c = seasonalErr(clean);
+    const g = seasonalErr(gapped);
+    expect(g).toHaveLength(3);
+    for (let k = 0; k < 3; k++) expect(g[k]).toBeLessThan(1.5 * c[k]);
+    // And the forecast for a point right after a gap is for that point's phase.
+    const at = 1_700_000_000_000 + (10 * day + 72) * 5 * MIN; // a quarter day on: the daily peak
+    expect(gapped.forecast(at)!).toBeGreaterThan(130);
+  });
+
+  it('restores the last timestamp, so a gap right after a restart is still counted', () => {
+    const f = new Forecaster(settings, 5 * MIN);
+    for (let i = 0; i < 1200; i++) f.update(i * 5 * MIN, 100 + 40 * Math.sin((2 * Math.PI * i) / 288));
+    const g = Forecaster.restore(settings, JSON.parse(JSON.stringify(f.snapshot())), 5 * MIN);
+    const at = 1210 * 5 * MIN;
+    expect(g.forecast(at)).toBe(f.forecast(at));
+    expect(g.forecast(at)).not.toBe(g.forecast(1200 * 5 * MIN));
+  });
+});
