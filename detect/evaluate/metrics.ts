@@ -71,16 +71,25 @@ export function emptyForecastSums(): ForecastSums {
   return { rows: 0, apeSum: 0, apeRows: 0, smapeSum: 0, smapeRows: 0, absErr: 0, absNaiveErr: 0 };
 }
 
-export function forecastSums(values: ArrayLike<number>, forecast: ArrayLike<number>): ForecastSums {
+/**
+ * `skipped` (optional, 1 per row): rows the model was not given (a timestamp not newer than the
+ * last one). They are left out, and the naive forecast of the next row is the last row the model
+ * was given, as the detector would have it.
+ */
+export function forecastSums(values: ArrayLike<number>, forecast: ArrayLike<number>, skipped: ArrayLike<number> | null = null): ForecastSums {
   const s = emptyForecastSums();
+  let prev = skipped !== null && skipped[0] === 1 ? -1 : 0;
   for (let i = 1; i < values.length; i++) {
+    if (skipped !== null && skipped[i] === 1) continue;
+    const p = prev;
+    prev = i;
     const f = forecast[i];
-    if (Number.isNaN(f)) continue;
+    if (p < 0 || Number.isNaN(f)) continue;
     const y = values[i];
     const e = Math.abs(y - f);
     s.rows++;
     s.absErr += e;
-    s.absNaiveErr += Math.abs(y - values[i - 1]);
+    s.absNaiveErr += Math.abs(y - values[p]);
     if (y !== 0) {
       s.apeSum += e / Math.abs(y);
       s.apeRows++;

@@ -36,6 +36,8 @@ export interface SeriesOutput {
    * warm flag (so NAB scoring still has a score on every row) and never open or resolve an alert.
    */
   skipped: number;
+  /** 1 on those skipped rows, else 0 (forecast metrics leave them out: the model made no forecast for them). */
+  skippedRows: Uint8Array;
 }
 
 export interface EvaluateOptions {
@@ -60,6 +62,7 @@ export function evaluateSeries(
   const warm = new Uint8Array(rows);
   const fc = opts.featureCount ?? 0;
   const features = fc > 0 ? new Float64Array(rows * fc).fill(Number.NaN) : null;
+  const skippedRows = new Uint8Array(rows);
   let lastTs = Number.NEGATIVE_INFINITY;
   let skipped = 0;
   for (let i = 0; i < rows; i++) {
@@ -67,6 +70,7 @@ export function evaluateSeries(
     if (!(t0 > lastTs)) {
       // Not newer than the last scored point: the detector stage drops it, so the model never sees it.
       skipped++;
+      skippedRows[i] = 1;
       if (i > 0) {
         score[i] = score[i - 1];
         forecast[i] = forecast[i - 1];
@@ -95,5 +99,5 @@ export function evaluateSeries(
       for (let j = 0; j < n; j++) features[base + j] = f[j];
     }
   }
-  return { rows, score, alert, resolve, forecast, lo, hi, warm, features, featureCount: fc, skipped };
+  return { rows, score, alert, resolve, forecast, lo, hi, warm, features, featureCount: fc, skipped, skippedRows };
 }

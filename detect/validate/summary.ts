@@ -93,7 +93,7 @@ export function summarise(files: readonly CorpusFile[], outputs: readonly Series
     const o = outputs[i];
     const ev = countEvents(f.series.ts, o.alert, f.windows);
     events = addEvents(events, ev);
-    const fs = forecastSums(f.series.values, o.forecast);
+    const fs = forecastSums(f.series.values, o.forecast, o.skippedRows);
     fsum = addForecastSums(fsum, fs);
     const fm = forecastMetrics(fs);
     const cat = byCat.get(f.series.category) ?? { sums: emptyForecastSums(), per: [] };

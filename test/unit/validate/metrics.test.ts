@@ -46,6 +46,16 @@ describe('forecast metrics', () => {
     expect(forecastMetrics(forecastSums(values, perfect)).mase).toBe(0);
     expect(forecastMetrics(forecastSums(values, naive)).mase).toBeCloseTo(1, 12);
   });
+  it('leaves out rows the model was not given; the naive forecast is the last row it was given', () => {
+    // Row 2 repeats row 1's timestamp (skipped, its forecast repeated from row 1).
+    const values = [10, 12, 99, 15];
+    const forecast = [Number.NaN, 11, 11, 13];
+    const s = forecastSums(values, forecast, Uint8Array.from([0, 0, 1, 0]));
+    expect(s.rows).toBe(2);
+    expect(s.absErr).toBe(1 + 2);
+    expect(s.absNaiveErr).toBe(2 + 3); // |12 - 10| + |15 - 12|, not |15 - 99|
+    expect(forecastSums([10, 12, 15], [Number.NaN, 11, 13])).toEqual(s);
+  });
   it('pooling adds the sums; median ignores missing values', () => {
     const a = forecastSums([1, 2, 3], [Number.NaN, 2, 2]);
     const b = forecastSums([1, 2, 3], [Number.NaN, 1, 3]);

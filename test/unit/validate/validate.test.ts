@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runValidation, validateCommand, parseValidateOptions, type CommandIo } from '../../../detect/validate/command.js';
@@ -278,5 +278,63 @@ describe('evaluateSeries: points not newer than the last one', () => {
     expect(clean.alert[450]).toBe(1);
     expect(clean.skipped).toBe(0);
     expect(dup.skipped).toBe(3);
+  });
+});
+
+describe('seismo validate: rows whose timestamp repeats the one before', () => {
+  it('are counted, repeat the previous row in --out, and leave every other number as without them', async () => {
+    const key = corpus.keys[0];
+    const dir = join(corpus.dir, 'dups');
+    mkdirSync(join(dir, 'clean', key.split('/')[0]), { recursive: true });
+    mkdirSync(join(dir, 'dup', key.split('/')[0]), { recursive: true });
+    const lines = readFileSync(join(corpus.data, key), 'utf8').trim().split('\n');
+    // The same file with a redelivered row (same timestamp, another value) after rows 100, 400 and 700.
+    const dupAfter = new Set([100, 400, 700]);
+    const withDups = [lines[0]];
+    lines.slice(1).forEach((l, i) => {
+      withDups.push(l);
+      if (dupAfter.has(i)) withDups.push(`${l.split(',')[0]},${Number(l.split(',')[1]) + 300}`);
+    });
+    writeFileSync(join(dir, 'clean', key), `${lines.join('\n')}\n`);
+    writeFileSync(join(dir, 'dup', key), `${withDups.join('\n')}\n`);
+    const labels = join(dir, 'labels.json');
+    writeFileSync(labels, JSON.stringify({ [key]: JSON.parse(readFileSync(corpus.labels, 'utf8'))[key] }));
+
+    const cleanIo = capture();
+    const clean = await runValidation({ data: join(dir, 'clean'), labels, out: join(dir, 'out-clean') }, cleanIo);
+    const dupIo = capture();
+    const dup = await runValidation({ data: join(dir, 'dup'), labels, out: join(dir, 'out-dup') }, dupIo);
+    expect(clean.result.skipped_rows).toBe(0);
+    expect(cleanIo.err).not.toContain('not scored');
+    expect(dup.result.rows).toBe(clean.result.rows + 3);
+    expect(dup.result.skipped_rows).toBe(3);
+    expect(dup.result.per_file[0].skipped_rows).toBe(3);
+    expect(dupIo.err).toContain(`validate: 3 rows in 1 files not scored`);
+    expect(dupIo.err).toContain(`${key} (3)`);
+    // What the model saw is the clean file: same alerts, same events, same forecast errors.
+    expect(dup.result.per_file[0].alerts).toBe(clean.result.per_file[0].alerts);
+    expect(dup.result.event_counts).toEqual(clean.result.event_counts);
+    expect(dup.result.forecast).toEqual(clean.result.forecast);
+
+    const read = (d: string) =>
+      readFileSync(join(dir, d, key), 'utf8')
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((l) => l.split(','));
+    const cleanRows = read('out-clean');
+    const dupRows = read('out-dup');
+    expect(dupRows).toHaveLength(withDups.length - 1);
+    let c = 0;
+    for (let j = 0; j < dupRows.length; j++) {
+      const r = dupRows[j];
+      if (j > 0 && r[0] === dupRows[j - 1][0]) {
+        // The skipped row: its own value, the previous row's score and band, no alert.
+        expect(r[1]).not.toBe(dupRows[j - 1][1]);
+        expect([r[2], r[4], r[5], r[6]]).toEqual([dupRows[j - 1][2], dupRows[j - 1][4], dupRows[j - 1][5], dupRows[j - 1][6]]);
+        expect(r[3]).toBe('0');
+      } else expect(r).toEqual(cleanRows[c++]);
+    }
+    expect(c).toBe(cleanRows.length);
   });
 });
