@@ -33,6 +33,11 @@ const SEASONAL_GRID: HoltWintersParams[] = [
 ];
 const INTERVAL_SAMPLES = 64;
 const DAY_MS = 86_400_000;
+/**
+ * Largest magnitude the forecaster learns from (see `update`): within it, the smoothers' sums and
+ * differences and the season search's sums stay far from overflowing.
+ */
+export const VALUE_LIMIT = 1e290;
 
 export interface ForecasterState {
   v: 1;
@@ -43,6 +48,8 @@ export interface ForecasterState {
   period: number;
   /** Buffer aggregation: samples per buffered value (0 = not decided yet), partial sum and count. */
   agg?: [number, number, number];
+  /** Last value within ±VALUE_LIMIT (absent: none yet). Optional so older states still restore. */
+  hold?: number;
   acf: number;
   mult: boolean;
   best: number;
@@ -77,6 +84,8 @@ export class Forecaster {
   private accN = 0;
   private lastTs = Number.NaN;
   private lastY = 0;
+  /** Last value within ±VALUE_LIMIT (NaN before any): what is learnt in place of one beyond it. */
+  private lastInRange = Number.NaN;
 
   constructor(
     private readonly settings: ForecasterSettings,
@@ -92,7 +101,19 @@ export class Forecaster {
    * moves the season phase on); null before the first point.
    */
   forecast(ts?: number): number | null {
-    return this.bank.length === 0 ? null : this.bank[this.best].forecast(ts === undefined ? this.n : this.n + this.skipped(ts));
+    if (this.bank.length === 0) return null;
+    const phase = ts === undefined ? this.n : this.n + this.skipped(ts);
+    const f = this.bank[this.best].forecast(phase);
+    return f * 0 === 0 ? f : this.finiteForecast(phase);
+  }
+
+  /** The first finite forecast of the bank (the chosen one overflowed), or null if none is. */
+  private finiteForecast(phase: number): number | null {
+    for (const hw of this.bank) {
+      const f = hw.forecast(phase);
+      if (f * 0 === 0) return f;
+    }
+    return null;
   }
 
   /** Whole intervals missing between the last point and one at `ts` (0 until the interval is known). */
@@ -103,13 +124,19 @@ export class Forecaster {
     return steps > 1 && Number.isFinite(steps) ? steps - 1 : 0;
   }
 
-  update(ts: number, y: number): void {
+  /**
+   * Learns from `value`. A value beyond ±VALUE_LIMIT (a glitch near the largest double, 1e308) is
+   * not a level to forecast from and would overflow the smoothers' sums and the season search's
+   * squares: the smoothers and the season buffer take the last value within range in its place.
+   * Before any value within range, such a point only counts (phases stay in step) and holds its
+   * place in the season buffer until the first value within range fills it.
+   */
+  update(ts: number, value: number): void {
     const gap = this.skipped(ts);
     if (!this.fixedInterval && this.timestamps.length < INTERVAL_SAMPLES) {
       this.timestamps.push(ts);
       this.intervalMs = medianDelta(this.timestamps);
     }
-    if (this.bank.length === 0) this.bank = PLAIN_GRID.map((p) => new HoltWinters(p, y));
     if (gap > 0) {
       // The season search sees the gap as the last value held; the buffer is bounded, so a long gap
       // fills at most what is left of it.
@@ -123,22 +150,34 @@ export class Forecaster {
       }
       this.n += left;
     }
-    this.lastTs = ts;
-    this.lastY = y;
-    const phase = this.n;
-    let best = 0;
-    let bestErr = Infinity;
-    for (let i = 0; i < this.bank.length; i++) {
-      const hw = this.bank[i];
-      hw.update(y, phase);
-      if (hw.meanAbsError < bestErr) {
-        bestErr = hw.meanAbsError;
-        best = i;
+    if (value >= -VALUE_LIMIT && value <= VALUE_LIMIT) {
+      if (this.lastInRange !== this.lastInRange && this.buffer !== null) {
+        // Every point so far was beyond the limit: their places in the buffer take this value.
+        this.buffer.fill(value);
+        this.accSum = this.accN * value;
       }
+      this.lastInRange = value;
     }
-    this.best = best;
+    const y = this.lastInRange;
+    this.lastTs = ts;
+    this.lastY = y === y ? y : 0;
+    if (y === y) {
+      if (this.bank.length === 0) this.bank = PLAIN_GRID.map((p) => new HoltWinters(p, y));
+      const phase = this.n;
+      let best = 0;
+      let bestErr = Infinity;
+      for (let i = 0; i < this.bank.length; i++) {
+        const hw = this.bank[i];
+        hw.update(y, phase);
+        if (hw.meanAbsError < bestErr) {
+          bestErr = hw.meanAbsError;
+          best = i;
+        }
+      }
+      this.best = best;
+    }
     this.n++;
-    if (this.buffer !== null) this.bufferValue(y);
+    if (this.buffer !== null) this.bufferValue(this.lastY);
   }
 
   /** Adds one value to the season search buffer; runs the search once it is full. */
@@ -200,9 +239,6 @@ export class Forecaster {
     }
     const found = detectSeason(buf, candidates, this.settings.minAutocorrelation);
     if (found === null) return;
-    this.period = found.period * k;
-    this.seasonAcf = found.acf;
-    this.multiplicative = found.multiplicative;
     const p = found.period;
     const cycles = Math.floor(buf.length / p);
     const indices = new Float64Array(p);
@@ -215,6 +251,11 @@ export class Forecaster {
       }
     }
     winsorise(indices);
+    // Multiplicative indices divide by cycle means, which can be near 0: no season from indices that overflowed.
+    for (let j = 0; j < p; j++) if (indices[j] * 0 !== 0) return;
+    this.period = p * k;
+    this.seasonAcf = found.acf;
+    this.multiplicative = found.multiplicative;
     if (k > 1) {
       this.addSeasonal(expand(indices, k), mean(buf, buf.length - p, p));
       return;
@@ -254,6 +295,7 @@ export class Forecaster {
       intervalMs: this.intervalMs,
       period: this.period,
       agg: [this.agg, this.accSum, this.accN],
+      ...(this.lastInRange === this.lastInRange ? { hold: this.lastInRange } : {}),
       acf: this.seasonAcf,
       mult: this.multiplicative,
       best: this.best,
@@ -270,6 +312,7 @@ export class Forecaster {
     if (!f.fixedInterval) f.intervalMs = st.intervalMs;
     f.period = st.period;
     [f.agg, f.accSum, f.accN] = st.agg ?? [0, 0, 0];
+    if (typeof st.hold === 'number' && Number.isFinite(st.hold)) f.lastInRange = st.hold;
     f.seasonAcf = st.acf;
     f.multiplicative = st.mult;
     f.best = st.best;

@@ -62,7 +62,12 @@ export class HoltWinters {
     return this.multiplicative ? base * s : base + s;
   }
 
-  /** Learns from `y` at `phase`; returns the raw one-step error y - forecast. */
+  /**
+   * Learns from `y` at `phase`; returns the raw one-step error y - forecast. An update that would
+   * leave a non-finite number in the state (an overflow: values near the largest double, 1e308, of
+   * both signs or a near-zero multiplicative index) restarts the smoother instead (see `restart`),
+   * so one such point cannot turn it into NaN for good.
+   */
   update(y: number, phase: number): number {
     const { alpha, beta, gamma, phi } = this.params;
     const f = this.forecast(phase);
@@ -70,26 +75,48 @@ export class HoltWinters {
     const abs = Math.abs(e);
     const lim = CLIP_K * this.scale;
     const ec = lim > 0 ? (e > lim ? lim : e < -lim ? -lim : e) : e;
+    const scale0 = this.scale;
+    const mae0 = this.meanAbsError;
     this.scale += SCALE_RATE * ((lim > 0 ? Math.min(abs, lim) : abs) - this.scale);
     this.meanAbsError += SELECT_RATE * ((lim > 0 ? Math.min(abs, SELECT_CLIP * lim) : abs) - this.meanAbsError);
     const base = this.level + phi * this.trend;
+    let seasonal = 0;
     if (this.period === 0) {
       this.level = base + alpha * ec;
       this.trend = phi * this.trend + alpha * beta * ec;
-      return e;
-    }
-    const i = phase % this.period;
-    if (this.multiplicative) {
-      const s = this.season[i] > 1e-9 ? this.season[i] : 1e-9;
-      this.level = base + (alpha * ec) / s;
-      this.trend = phi * this.trend + (alpha * beta * ec) / s;
-      if (base > 1e-12) this.season[i] = s + (gamma * (1 - alpha) * ec) / base;
     } else {
-      this.level = base + alpha * ec;
-      this.trend = phi * this.trend + alpha * beta * ec;
-      this.season[i] += gamma * (1 - alpha) * ec;
+      const i = phase % this.period;
+      if (this.multiplicative) {
+        const s = this.season[i] > 1e-9 ? this.season[i] : 1e-9;
+        this.level = base + (alpha * ec) / s;
+        this.trend = phi * this.trend + (alpha * beta * ec) / s;
+        if (base > 1e-12) this.season[i] = s + (gamma * (1 - alpha) * ec) / base;
+      } else {
+        this.level = base + alpha * ec;
+        this.trend = phi * this.trend + alpha * beta * ec;
+        this.season[i] += gamma * (1 - alpha) * ec;
+      }
+      seasonal = this.season[i];
     }
+    // x * 0 is 0 for every finite x and NaN for NaN and ±Infinity: one test for the whole state.
+    if (this.level * 0 + this.trend * 0 + this.scale * 0 + this.meanAbsError * 0 + seasonal * 0 !== 0) this.restart(base, y, scale0, mae0);
     return e;
+  }
+
+  /**
+   * After an overflow: the level goes back to where it was before the point (`base`, the smoother's
+   * own expectation; `y` if that overflowed too, 0 if both did), the trend to 0, the clip scale and selection error
+   * to their values before the point, and season indices that are not finite to neutral (0, or 1
+   * when multiplicative). The point that overflowed is thus not learnt; the rest of the state is kept.
+   */
+  private restart(base: number, y: number, scale: number, meanAbsError: number): void {
+    this.level = base * 0 === 0 ? base : y * 0 === 0 ? y : 0;
+    this.trend = 0;
+    this.scale = scale * 0 === 0 ? scale : 0;
+    // A selection error that is not finite either: the smoother must earn its way back.
+    this.meanAbsError = meanAbsError * 0 === 0 ? meanAbsError : Number.MAX_VALUE;
+    const neutral = this.multiplicative ? 1 : 0;
+    for (let k = 0; k < this.period; k++) if (this.season[k] * 0 !== 0) this.season[k] = neutral;
   }
 
   snapshot(): HoltWintersState {

@@ -33,23 +33,42 @@ export function candidatePeriods(intervalMs: number, maxPeriod: number): number[
   return out;
 }
 
-/** Values minus their least-squares line, so a trend does not pose as autocorrelation. */
-export function detrend(values: readonly number[]): Float64Array {
+/**
+ * Above this magnitude sums of squares (and of index-weighted values) could overflow; such values
+ * are scaled down first. Autocorrelation and correlation do not depend on the scale.
+ */
+const SCALE_ABOVE = 1e100;
+
+/** 1, or a power of two that brings the largest |value| to at most 1 when it is above SCALE_ABOVE. */
+function scaleFor(values: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < values.length; i++) {
+    const a = Math.abs(values[i]);
+    if (a > m) m = a;
+  }
+  return m > SCALE_ABOVE && m < Infinity ? 2 ** -Math.ceil(Math.log2(m)) : 1;
+}
+
+/**
+ * Values (times `scale`) minus their least-squares line, so a trend does not pose as
+ * autocorrelation.
+ */
+export function detrend(values: readonly number[], scale = 1): Float64Array {
   const n = values.length;
   const out = new Float64Array(n);
   if (n === 0) return out;
   const mx = (n - 1) / 2;
   let my = 0;
-  for (const v of values) my += v;
+  for (const v of values) my += v * scale;
   my /= n;
   let sxy = 0;
   let sxx = 0;
   for (let i = 0; i < n; i++) {
-    sxy += (i - mx) * (values[i] - my);
+    sxy += (i - mx) * (values[i] * scale - my);
     sxx += (i - mx) * (i - mx);
   }
   const slope = sxx > 0 ? sxy / sxx : 0;
-  for (let i = 0; i < n; i++) out[i] = values[i] - my - slope * (i - mx);
+  for (let i = 0; i < n; i++) out[i] = values[i] * scale - my - slope * (i - mx);
   return out;
 }
 
@@ -78,13 +97,14 @@ export interface SeasonResult {
  * MIN_CYCLES full periods in the buffer. Null when nothing qualifies.
  */
 export function detectSeason(values: readonly number[], candidates: readonly number[], minAcf: number): SeasonResult | null {
-  const x = detrend(values);
+  const x = detrend(values, scaleFor(values));
   let best: SeasonResult | null = null;
   for (const p of candidates) {
     if (p * MIN_CYCLES > values.length) continue;
     const a = autocorrelation(x, p);
     const half = autocorrelation(x, Math.max(1, Math.round(p / 2)));
-    if (a < minAcf || a - half < 0.2) continue;
+    // Written so that a NaN (values that were not finite) never qualifies.
+    if (!(a >= minAcf && a - half >= 0.2)) continue;
     if (best === null || a > best.acf) best = { period: p, acf: a, multiplicative: false };
   }
   if (best !== null) best.multiplicative = seasonScalesWithLevel(values, best.period);
@@ -99,13 +119,14 @@ export function seasonScalesWithLevel(values: readonly number[], period: number)
   const cycles = Math.floor(values.length / period);
   if (cycles < 3) return false;
   for (const v of values) if (!(v > 0)) return false;
+  const k = scaleFor(values);
   const means: number[] = [];
   const spreads: number[] = [];
   for (let c = 0; c < cycles; c++) {
     let s = 0;
     let ss = 0;
     for (let j = 0; j < period; j++) {
-      const v = values[c * period + j];
+      const v = values[c * period + j] * k;
       s += v;
       ss += v * v;
     }

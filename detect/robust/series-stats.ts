@@ -7,6 +7,13 @@ import { SortedWindow } from './sorted-window.js';
 const CHART_CLIP = 4;
 /** Rate of the slow mean |residual| that floors the residual sigma. */
 const SLOW_RATE = 0.01;
+/**
+ * Largest magnitude of a value or forecast the statistics compute with; beyond it (a glitch near
+ * the largest double, 1e308) it is clamped. A residual's deviation from its median spans at most
+ * four such magnitudes, and divided by the smallest sigma floor (1e-12) it is still far below the
+ * largest double, so no difference, window quantile or z-score overflows to Infinity.
+ */
+const VALUE_LIMIT = 1e290;
 
 /** Statistics of one point, computed against the state before the point was seen. */
 export interface PointStats {
@@ -109,11 +116,14 @@ export class RobustStats {
   }
 
   /**
-   * Scores `y` at `ts` (with one-step forecast `f`, or null before the forecaster has one) against the
-   * state, then learns from it. Writes into and returns `this.last`.
+   * Scores `value` at `ts` (with one-step `forecast`, or null before the forecaster has one) against
+   * the state, then learns from it; both are taken clamped to ±VALUE_LIMIT. Writes into and returns
+   * `this.last`.
    */
-  update(ts: number, y: number, f: number | null): PointStats {
+  update(ts: number, value: number, forecast: number | null): PointStats {
     const s = this.last;
+    const y = value > VALUE_LIMIT ? VALUE_LIMIT : value < -VALUE_LIMIT ? -VALUE_LIMIT : value;
+    const f = forecast === null ? null : forecast > VALUE_LIMIT ? VALUE_LIMIT : forecast < -VALUE_LIMIT ? -VALUE_LIMIT : forecast;
     const r = f === null ? 0 : y - f;
     const sigma = this.residSigma();
     const rMed = this.resids.size > 0 ? this.resids.median() : 0;
