@@ -95,6 +95,22 @@ export async function replayCommand(raw: Record<string, unknown>): Promise<numbe
   return 0;
 }
 
+/**
+ * Points of one series in read (offset) order -> the points the detector stage scores: it drops a
+ * point not newer than the last one it kept, so a redelivered record's repeats and a late point
+ * are left out, and of two points with one timestamp the first read is kept.
+ */
+export function asTheDetectorSeesThem(points: ReadonlyArray<readonly [number, number]>): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  let last = Number.NEGATIVE_INFINITY;
+  for (const [ts, value] of points) {
+    if (!(ts > last)) continue;
+    out.push([ts, value]);
+    last = ts;
+  }
+  return out;
+}
+
 /** Reads the range and evaluates every series in it; writes CSVs when `out` is set. */
 export async function runReplay(opts: ReplayOptions): Promise<ReplayResult> {
   const t0 = performance.now();
@@ -139,9 +155,7 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplayResult> {
   const outputs: SeriesOutput[] = [];
   let alerts = 0;
   for (const [id, c] of [...bySeries].sort((a, b) => a[0].localeCompare(b[0]))) {
-    // Time order, one point per timestamp (a redelivered record repeats points), as the detector sees them.
-    c.points.sort((a, b) => a[0] - b[0]);
-    const pts = c.points.filter((p, i) => i === c.points.length - 1 || c.points[i + 1][0] !== p[0]);
+    const pts = asTheDetectorSeesThem(c.points);
     const key = replayKey(c.series, id);
     const data: SeriesData = {
       key,
