@@ -9,6 +9,7 @@ import { createApiServer, type ApiServer } from '../api/server.js';
 import { influxAlertHistory, influxSeriesHistory } from '../sinks/influxdb/index.js';
 import { registerAlertingRoutes } from '../sinks/alerting/index.js';
 import type { Silences } from '../sinks/alerting/silences.js';
+import type { InlineFailure } from '../sinks/alerting/inline-transport.js';
 import { errorMessage } from './errors.js';
 
 export interface ServiceOptions {
@@ -52,8 +53,8 @@ export async function startService(cfg: SeismoConfig, role: Role, opts: { logger
             : {}),
         })
       : createApiServer(cfg.api, ctx, { readiness: pipeline.readiness, state: pipeline.dashboard, routes: 'ops' });
-  const notifier = pipeline.notifierComponent as (object & { silences?: Silences }) | null;
-  if (api && serveApi && notifier?.silences) registerAlertingRoutes(api, { silences: notifier.silences });
+  const notifier = pipeline.notifierComponent as (object & { silences?: Silences; embeddedFailures?: readonly InlineFailure[] | null }) | null;
+  if (api && serveApi && notifier?.silences) registerAlertingRoutes(api, { silences: notifier.silences, embeddedFailures: notifier.embeddedFailures ?? null });
   let stopping: Promise<void> | null = null;
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {

@@ -65,7 +65,10 @@ async function withNotifier<T>(cfg: SeismoConfig, fn: (n: Notifier) => Promise<T
 
 function needRedis(cfg: SeismoConfig, what: string): void {
   if (!cfg.redis) {
-    throw new ConfigError([`redis: found nothing; \`seismo alerts ${what}\` reads BullMQ's failed set, so the configuration (--config) needs a redis section`]);
+    throw new ConfigError([
+      `redis: found nothing; \`seismo alerts ${what}\` reads BullMQ's failed set, so the configuration (--config) needs a redis section ` +
+        '(without Redis, failed deliveries live in the running process: GET /api/alerts/failed on its API)',
+    ]);
   }
 }
 

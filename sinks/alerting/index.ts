@@ -12,7 +12,7 @@ import { MemoryKeyValueStore, RedisKeyValueStore, type KeyValueStore } from './k
 import { MemorySilenceStore, RedisSilenceStore, Silences, silenceFromConfig, silencedBy } from './silences.js';
 import { notifierMetrics, type NotifierMetrics } from './telemetry.js';
 import { QueueTransport } from './queue-transport.js';
-import { InlineTransport } from './inline-transport.js';
+import { InlineTransport, type InlineFailure } from './inline-transport.js';
 import type { AddResult, DeliveryTransport, GroupTarget, Recheck } from './transport.js';
 import type { SuppressReason } from './telemetry.js';
 
@@ -36,6 +36,8 @@ export interface Notifier extends Component {
   readonly receivers: ReadonlyMap<string, Receiver>;
   /** The BullMQ transport when Redis is configured (for `seismo alerts failed|retry`). */
   readonly queues: QueueTransport | null;
+  /** Without Redis: deliveries that failed for good, in memory (newest 1000; `GET /api/alerts/failed`). */
+  readonly embeddedFailures: readonly InlineFailure[] | null;
   /** Abrupt stop, as a crash: in-flight deliveries are abandoned and taken over by another notifier after lockDurationMs. */
   kill(): Promise<void>;
 }
@@ -56,6 +58,7 @@ class AlertNotifier extends Lifecycle implements Notifier {
   readonly silences: Silences;
   readonly receivers: Map<string, Receiver>;
   readonly queues: QueueTransport | null;
+  readonly embeddedFailures: readonly InlineFailure[] | null;
   private readonly transport: DeliveryTransport;
   private readonly router: Router;
   private readonly metrics: NotifierMetrics;
@@ -91,12 +94,15 @@ class AlertNotifier extends Lifecycle implements Notifier {
       const q = new QueueTransport({ redisUrl: cfg.redis.url, ...(password !== undefined ? { redisPassword: password } : {}), prefix: cfg.redis.prefix, cfg: a, receivers: this.receivers, dashboardUrl: url, metrics: this.metrics, logger, workers: opts.workers ?? true, recheck, signal: ctx.signal });
       build(new RedisKeyValueStore(q.redis, `${cfg.redis.prefix}:alerting`));
       this.queues = q;
+      this.embeddedFailures = null;
       this.transport = q;
       this.silences = new Silences(configured, new RedisSilenceStore(q.redis, cfg.redis.prefix));
     } else {
       build(new MemoryKeyValueStore());
       this.queues = null;
-      this.transport = new InlineTransport({ cfg: a, receivers: this.receivers, dashboardUrl: url, metrics: this.metrics, logger, recheck });
+      const inline = new InlineTransport({ cfg: a, receivers: this.receivers, dashboardUrl: url, metrics: this.metrics, logger, recheck });
+      this.embeddedFailures = inline.failures;
+      this.transport = inline;
       this.silences = new Silences(configured, new MemorySilenceStore());
     }
   }
